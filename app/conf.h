@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conf: the pipeline configuration, parsed from YAML and validated
+ * completely before EAL starts.
+ *
+ * Every error is reported as "file:line:col: what was wrong, what was
+ * expected" (line and column 1-based, pointing at the offending YAML node);
+ * the caller prints it and exits with status 2.
+ */
+#ifndef FFWD_CONF_H
+#define FFWD_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONF_NAME_MAX	 32	/**< longest port/stage/path name, incl. NUL */
+#define CONF_LABEL_MAX	 16	/**< longest label, incl. NUL (memzone names) */
+#define CONF_DEV_MAX	 512	/**< longest devargs string, incl. NUL */
+#define CONF_PATH_MAX	 4096
+#define CONF_MAX_PORTS	 16
+#define CONF_MAX_STAGES	 32	/**< per path */
+#define CONF_MAX_PATHS	 8
+#define CONF_MAX_LCORES	 128	/**< lcore ids are 0 .. CONF_MAX_LCORES-1 */
+#define CONF_ERR_MAX	 1024
+
+/** Where a YAML node sits in its file, for error messages. */
+struct conf_mark {
+	unsigned int line;	/**< 1-based */
+	unsigned int col;	/**< 1-based */
+};
+
+enum conf_stage_kind {
+	CONF_STAGE_INPUT,	/**< port RX bursts */
+	CONF_STAGE_FWD,		/**< pass through, optional MAC rewrite/swap */
+	CONF_STAGE_WORK,	/**< burns work_ns per packet (benchmarks) */
+	CONF_STAGE_OUTPUT,	/**< port TX bursts with bounded retry */
+};
+
+enum conf_idle {
+	CONF_IDLE_SPIN,		/**< busy-poll, no system call ever */
+	CONF_IDLE_YIELD,	/**< sched_yield() after an empty poll */
+};
+
+struct conf_port {
+	char name[CONF_NAME_MAX];	/**< key under "ports:" */
+	char dev[CONF_DEV_MAX];		/**< DPDK devargs: vdev or PCI address */
+	uint16_t rxq;			/**< RX queues, default 1 */
+	uint16_t txq;			/**< TX queues, default 1 */
+	uint16_t rxd;			/**< RX descriptors, default 1024 */
+	uint16_t txd;			/**< TX descriptors, default 1024 */
+	struct conf_mark mark;
+};
+
+struct conf_stage {
+	char name[CONF_NAME_MAX];
+	enum conf_stage_kind kind;
+	unsigned int lcore;
+	enum conf_idle idle;		/**< default CONF_IDLE_SPIN */
+	int port;			/**< index into conf.ports; input/output */
+	uint16_t queue;			/**< port queue; input/output, default 0 */
+	/* fwd */
+	bool mac_swap;			/**< swap src and dst MAC */
+	bool set_src, set_dst;		/**< rewrite src/dst MAC */
+	uint8_t src_mac[6], dst_mac[6];
+	/* work */
+	uint32_t work_ns;		/**< ns of TSC-timed work per packet */
+	/* output */
+	uint32_t tx_retries;		/**< bounded TX retries, default 8 */
+	struct conf_mark mark;
+};
+
+struct conf_path {
+	char name[CONF_NAME_MAX];
+	unsigned int n_stages;
+	struct conf_stage stages[CONF_MAX_STAGES];
+	struct conf_mark mark;
+};
+
+struct conf {
+	char file[CONF_PATH_MAX];	/**< as given, used in messages */
+	char label[CONF_LABEL_MAX];	/**< [A-Za-z0-9_-], 1..15 chars */
+	unsigned int housekeeping;	/**< main lcore, default 0 */
+	bool hugepages;			/**< false: --no-huge */
+	unsigned int memory_mb;		/**< -m with --no-huge, default 512 */
+	uint32_t mbufs;			/**< pool size, default 8191 */
+	uint16_t mbuf_size;		/**< data room, default 2176 (RTE default) */
+	uint32_t ring_size;		/**< power of two >= 16, default 1024 */
+	/** lcore -> CPU; cpu_of[l] < 0: lcore unused. Default: lcore l on CPU l. */
+	int cpu_of[CONF_MAX_LCORES];
+	bool cpus_given;		/**< "cpus:" map present */
+	unsigned int n_ports;
+	struct conf_port ports[CONF_MAX_PORTS];
+	unsigned int n_paths;
+	struct conf_path paths[CONF_MAX_PATHS];
+};
+
+/**
+ * Parse and validate FILE into CONF.
+ *
+ * @return 0 on success; -1 on error with a one-line message in ERR of the
+ *   form "file:line:col: what was wrong, expected what". Never exits.
+ */
+int conf_load(struct conf *conf, const char *file, char *err, size_t errlen);
+
+/** Same as conf_load() but from a string; FILE is used only in messages. */
+int conf_parse(struct conf *conf, const char *file, const char *text,
+	       size_t len, char *err, size_t errlen);
+
+/** "input", "fwd", "work", "output". */
+const char *conf_stage_kind_name(enum conf_stage_kind kind);
+
+#endif /* FFWD_CONF_H */
