@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running pipeline: build, the lcore loop, drain, and the final
+ * accounting.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include "app.h"
+
+volatile int app_stop;
+
+static int
+app_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The ethdev name of a devargs string is what precedes the first comma. */
+static int
+app_port_lookup(const char *dev, uint16_t *port_id)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(dev, ",");
+
+	if (len >= sizeof(name))
+		return -ENAMETOOLONG;
+	memcpy(name, dev, len);
+	name[len] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port_id);
+}
+
+static int
+app_port_setup(struct app *a, unsigned int i, char *err, size_t errlen)
+{
+	const struct conf_port *cp = &a->conf->ports[i];
+	struct rte_eth_conf port_conf = { 0 };
+	uint16_t pid, rxd = cp->rxd, txd = cp->txd, q;
+	int socket, ret;
+
+	ret = app_port_lookup(cp->dev, &pid);
+	if (ret != 0)
+		return app_err(err, errlen,
+			       "%s: port '%s': no DPDK device for \"%s\"; expected a "
+			       "vdev (net_pcap0,...) or a PCI address bound to a DPDK driver",
+			       a->conf->file, cp->name, cp->dev);
+	a->port_ids[i] = pid;
+	socket = rte_eth_dev_socket_id(pid);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	for (q = 0; ret == 0 && q < cp->rxq; q++)
+		ret = rte_eth_rx_queue_setup(pid, q, rxd, socket, NULL, a->pool);
+	for (q = 0; ret == 0 && q < cp->txq; q++)
+		ret = rte_eth_tx_queue_setup(pid, q, txd, socket, NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(pid);
+	if (ret != 0)
+		return app_err(err, errlen, "%s: port '%s' (%s): set-up failed: %s",
+			       a->conf->file, cp->name, cp->dev, rte_strerror(-ret));
+	a->port_started[i] = true;
+	/* Not every driver has a promiscuous mode; a bump in the wire wants
+	 * it where there is one. */
+	rte_eth_promiscuous_enable(pid);
+	return 0;
+}
+
+static struct app_lcore *
+app_lcore_get(struct app *a, unsigned int lcore, bool yield)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_lcores; i++)
+		if (a->lcores[i].lcore == lcore)
+			return &a->lcores[i];
+	a->lcores[a->n_lcores].lcore = lcore;
+	a->lcores[a->n_lcores].yield = yield;
+	return &a->lcores[a->n_lcores++];
+}
+
+/* Ring names are "<from>-><to>" where that fits a memzone name. */
+static struct ffwd_ring *
+app_ring_make(struct app *a, struct stage *from, struct stage *to,
+	      unsigned int path)
+{
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct ffwd_ring *r;
+
+	snprintf(name, sizeof(name), "%s->%s", from->conf->name, to->conf->name);
+	r = ring_create(a->conf->label, name, a->conf->ring_size, rte_socket_id(),
+			NULL);
+	if (r == NULL && rte_errno == ENAMETOOLONG) {
+		snprintf(name, sizeof(name), "ring%u", a->n_rings);
+		r = ring_create(a->conf->label, name, a->conf->ring_size,
+				rte_socket_id(), NULL);
+	}
+	if (r != NULL)
+		a->rings[a->n_rings++] = (struct app_ring){ r, from, to, path };
+	return r;
+}
+
+/* Cut each path into per-lcore segments joined by rings. */
+static int
+app_build_segments(struct app *a, char *err, size_t errlen)
+{
+	const struct conf *c = a->conf;
+	unsigned int p, i;
+
+	for (p = 0; p < c->n_paths; p++) {
+		const struct conf_path *cp = &c->paths[p];
+		struct stage *st = &a->stages[a->path_first[p]];
+		struct app_seg *prev = NULL;
+
+		for (i = 0; i < cp->n_stages;) {
+			struct app_seg *seg = &a->segs[a->n_segs++];
+			unsigned int lcore = cp->stages[i].lcore;
+			struct app_lcore *lc;
+
+			seg->path = p;
+			seg->yield = cp->stages[i].idle == CONF_IDLE_YIELD;
+			if (prev == NULL) {
+				seg->input = &st[i++];
+			} else {
+				seg->in_ring = app_ring_make(a, &st[i - 1], &st[i], p);
+				if (seg->in_ring == NULL)
+					return app_err(err, errlen,
+						       "ring %s->%s: %s",
+						       st[i - 1].conf->name, st[i].conf->name,
+						       rte_strerror(rte_errno));
+				seg->upstream_done = &prev->done;
+				prev->out_ring = seg->in_ring;
+			}
+			while (i < cp->n_stages && cp->stages[i].lcore == lcore &&
+			       st[i].kind != CONF_STAGE_OUTPUT)
+				seg->apps[seg->n_apps++] = &st[i++];
+			if (i < cp->n_stages && cp->stages[i].lcore == lcore)
+				seg->output = &st[i++];
+			lc = app_lcore_get(a, lcore, seg->yield);
+			lc->segs[lc->n_segs++] = seg;
+			prev = seg;
+		}
+	}
+	return 0;
+}
+
+int
+app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
+{
+	unsigned int i, p, k, n = 0;
+	unsigned int cache;
+
+	memset(a, 0, sizeof(*a));
+	a->conf = conf;
+	for (p = 0; p < conf->n_paths; p++)
+		n += conf->paths[p].n_stages;
+
+	/* A per-lcore cache of up to 256 mbufs, but never more than a sixth
+	 * of a small pool, or the caches alone could starve the ports. */
+	cache = RTE_MIN(256u, conf->mbufs / 6);
+	a->pool = rte_pktmbuf_pool_create("ffwd_mbufs", conf->mbufs, cache, 0,
+					  conf->mbuf_size, rte_socket_id());
+	if (a->pool == NULL)
+		return app_err(err, errlen,
+			       "%s: mbuf pool of %u x %u bytes: %s%s", conf->file,
+			       conf->mbufs, conf->mbuf_size, rte_strerror(rte_errno),
+			       conf->hugepages ? "" :
+			       "; raise pipeline.memory or lower pipeline.mbufs");
+
+	for (i = 0; i < conf->n_ports; i++)
+		if (app_port_setup(a, i, err, errlen) != 0)
+			return -1;
+
+	a->stages = rte_zmalloc("ffwd_stages", n * sizeof(*a->stages),
+				RTE_CACHE_LINE_SIZE);
+	a->segs = rte_zmalloc("ffwd_segs", n * sizeof(*a->segs),
+			      RTE_CACHE_LINE_SIZE);
+	if (a->stages == NULL || a->segs == NULL)
+		return app_err(err, errlen, "out of memory for %u stages", n);
+	for (p = 0, k = 0; p < conf->n_paths; p++) {
+		a->path_first[p] = k;
+		for (i = 0; i < conf->paths[p].n_stages; i++, k++) {
+			const struct conf_stage *cs = &conf->paths[p].stages[i];
+			uint16_t pid = cs->port >= 0 ? a->port_ids[cs->port] : 0;
+			int ret = stage_init(&a->stages[k], cs, pid);
+
+			if (ret != 0)
+				return app_err(err, errlen, "stage '%s': %s",
+					       cs->name, strerror(-ret));
+		}
+	}
+	a->n_stages = n;
+	return app_build_segments(a, err, errlen);
+}
+
+/* Hand a burst to the next lcore: back-pressure, never drop, between
+ * stages. The consumer drains until this segment says it is done, so
+ * waiting here cannot deadlock. */
+static __rte_always_inline void
+app_ring_put(struct ffwd_ring *r, struct rte_mbuf **pkts, uint16_t n,
+	     bool yield)
+{
+	unsigned int sent = ring_enqueue_burst(r, (void *const *)pkts, n);
+
+	while (unlikely(sent < n)) {
+		if (yield)
+			sched_yield();
+		else
+			rte_pause();
+		sent += ring_enqueue_burst(r, (void *const *)pkts + sent, n - sent);
+	}
+}
+
+static __rte_always_inline void
+app_seg_finish(struct app_seg *seg)
+{
+	/* RELEASE pairs with the downstream segment's ACQUIRE load of
+	 * upstream_done: all our ring enqueues are visible before it. */
+	__atomic_store_n(&seg->done, 1, __ATOMIC_RELEASE);
+}
+
+/* Charge the time since the segment's last poll to its stages. */
+static __rte_always_inline void
+app_seg_charge(struct app_seg *seg, struct stage *first, uint64_t cycles,
+	       bool busy)
+{
+	unsigned int i;
+
+	if (busy) {
+		first->ctr.busy_cycles += cycles;
+		first->ctr.bursts++;
+		for (i = 0; i < seg->n_apps; i++)
+			seg->apps[i]->ctr.busy_cycles += cycles;
+		if (seg->output != NULL)
+			seg->output->ctr.busy_cycles += cycles;
+	} else {
+		first->ctr.idle_cycles += cycles;
+		for (i = 0; i < seg->n_apps; i++)
+			seg->apps[i]->ctr.idle_cycles += cycles;
+		if (seg->output != NULL)
+			seg->output->ctr.idle_cycles += cycles;
+	}
+}
+
+/*
+ * One poll of a segment: source, fused app stages, sink. Returns packets
+ * moved. No system call, lock or allocation on this path; in yield mode the
+ * lcore loop, not this function, gives the CPU away.
+ */
+static __rte_always_inline uint16_t
+app_seg_poll(struct app_seg *seg)
+{
+	struct rte_mbuf *pkts[STAGE_BURST];
+	uint16_t n;
+	unsigned int i;
+
+	if (seg->input != NULL) {
+		if (unlikely(app_stop)) {
+			app_seg_finish(seg);
+			return 0;
+		}
+		n = stage_rx(seg->input, pkts, STAGE_BURST);
+	} else {
+		n = ring_dequeue_burst(seg->in_ring, (void **)pkts, STAGE_BURST);
+		if (n == 0 && __atomic_load_n(seg->upstream_done, __ATOMIC_ACQUIRE)) {
+			/* Upstream finished before this look: one more
+			 * dequeue sees everything it ever enqueued. */
+			n = ring_dequeue_burst(seg->in_ring, (void **)pkts,
+					       STAGE_BURST);
+			if (n == 0) {
+				app_seg_finish(seg);
+				return 0;
+			}
+		}
+	}
+	if (n == 0)
+		return 0;
+	for (i = 0; i < seg->n_apps && n != 0; i++)
+		n = seg->apps[i]->burst(seg->apps[i], pkts, n);
+	if (n == 0)
+		return 1; /* all dropped: still work done */
+	if (seg->output != NULL)
+		stage_tx(seg->output, pkts, n);
+	else
+		app_ring_put(seg->out_ring, pkts, n, seg->yield);
+	return n;
+}
+
+static int
+app_lcore_main(void *arg)
+{
+	struct app_lcore *lc = arg;
+	uint64_t last[CONF_MAX_PATHS], now;
+	bool busy[CONF_MAX_PATHS] = { false };
+	unsigned int i, live;
+
+	now = rte_rdtsc();
+	for (i = 0; i < lc->n_segs; i++)
+		last[i] = now;
+	do {
+		uint16_t moved = 0;
+
+		live = 0;
+		for (i = 0; i < lc->n_segs; i++) {
+			struct app_seg *seg = lc->segs[i];
+			struct stage *first = seg->input != NULL ? seg->input :
+					      seg->n_apps ? seg->apps[0] :
+							    seg->output;
+			uint16_t n;
+
+			if (seg->done)
+				continue;
+			live++;
+			/* One TSC read per poll: the time since the last
+			 * one goes to what that poll turned out to be. */
+			now = rte_rdtsc();
+			if (first != NULL)
+				app_seg_charge(seg, first, now - last[i], busy[i]);
+			last[i] = now;
+			n = app_seg_poll(seg);
+			busy[i] = n != 0;
+			moved |= n;
+		}
+		if (moved == 0 && lc->yield)
+			sched_yield();
+	} while (live != 0);
+	return 0;
+}
+
+int
+app_launch(struct app *a, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	a->start_tsc = rte_rdtsc();
+	for (i = 0; i < a->n_lcores; i++) {
+		ret = rte_eal_remote_launch(app_lcore_main, &a->lcores[i],
+					    a->lcores[i].lcore);
+		if (ret != 0) {
+			app_stop = 1;
+			app_wait(a);
+			return app_err(err, errlen, "lcore %u: launch failed: %s",
+				       a->lcores[i].lcore, rte_strerror(-ret));
+		}
+	}
+	return 0;
+}
+
+void
+app_wait(struct app *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_lcores; i++)
+		rte_eal_wait_lcore(a->lcores[i].lcore);
+}
+
+uint64_t
+app_received(const struct app *a)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < a->n_stages; i++)
+		if (a->stages[i].kind == CONF_STAGE_INPUT)
+			sum += __atomic_load_n(&a->stages[i].ctr.pkts_in,
+					       __ATOMIC_RELAXED);
+	return sum;
+}
+
+void
+app_print_rates(struct app *a, FILE *f, double interval_s)
+{
+	static uint64_t prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
+	unsigned int i;
+
+	/* prev[] is only touched by the main lcore that prints. */
+	for (i = 0; i < a->n_stages; i++) {
+		uint64_t out = __atomic_load_n(&a->stages[i].ctr.pkts_out,
+					       __ATOMIC_RELAXED);
+
+		fprintf(f, "%s %.0f pps  ", a->stages[i].conf->name,
+			(out - prev[i]) / interval_s);
+		prev[i] = out;
+	}
+	for (i = 0; i < a->n_rings; i++)
+		fprintf(f, "[%s->%s %lu/%u]  ", a->rings[i].from->conf->name,
+			a->rings[i].to->conf->name, ring_backlog(a->rings[i].ring),
+			ring_size(a->rings[i].ring));
+	fputc('\n', f);
+	fflush(f);
+}
+
+static void
+app_print_stage(FILE *f, const struct stage *s, unsigned int lcore)
+{
+	int r;
+
+	fprintf(f, "stage %-12s %-6s lcore %-3u in %-12lu out %-12lu", s->conf->name,
+		conf_stage_kind_name(s->kind), lcore, s->ctr.pkts_in,
+		s->ctr.pkts_out);
+	for (r = 0; r < STAGE_DROP_MAX; r++)
+		if (s->ctr.drops[r] != 0)
+			fprintf(f, " %s %lu", stage_drop_names[r], s->ctr.drops[r]);
+	fputc('\n', f);
+}
+
+int
+app_report(struct app *a, FILE *f)
+{
+	const struct conf *c = a->conf;
+	unsigned int i, p;
+	unsigned int avail, size;
+	uint64_t tot_rx = 0, tot_tx = 0, tot_drop = 0;
+	int bad = 0;
+
+	/* Stop and close ports first: a closed port has released every
+	 * mbuf it held in its descriptor rings, and net_pcap has flushed
+	 * its output file. */
+	for (i = 0; i < c->n_ports; i++) {
+		struct rte_eth_stats es;
+
+		if (!a->port_started[i])
+			continue;
+		if (rte_eth_stats_get(a->port_ids[i], &es) == 0)
+			fprintf(f, "port  %-12s rx %lu tx %lu missed %lu rx_errors %lu "
+				"tx_errors %lu rx_nombuf %lu\n", c->ports[i].name,
+				es.ipackets, es.opackets, es.imissed, es.ierrors,
+				es.oerrors, es.rx_nombuf);
+		rte_eth_dev_stop(a->port_ids[i]);
+		rte_eth_dev_close(a->port_ids[i]);
+		a->port_started[i] = false;
+	}
+	for (p = 0; p < c->n_paths; p++)
+		for (i = 0; i < c->paths[p].n_stages; i++)
+			app_print_stage(f, &a->stages[a->path_first[p] + i],
+					c->paths[p].stages[i].lcore);
+	for (i = 0; i < a->n_rings; i++) {
+		struct ring_stats st;
+
+		ring_stats(a->rings[i].ring, &st);
+		fprintf(f, "ring  %-25s size %u enqueued %lu dequeued %lu backlog %lu "
+			"hwm %lu full %lu empty %lu\n", ring_name(a->rings[i].ring),
+			st.size, st.enqueued, st.dequeued, st.backlog, st.hwm,
+			st.full, st.empty);
+		if (st.backlog != 0)
+			bad = 1;
+	}
+	for (p = 0; p < c->n_paths; p++) {
+		const struct stage *in = &a->stages[a->path_first[p]];
+		const struct stage *out = in + c->paths[p].n_stages - 1;
+		uint64_t dropped = 0;
+		int r;
+
+		for (i = 0; i < c->paths[p].n_stages; i++)
+			dropped += stage_drops(&in[i]);
+		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
+			in->ctr.pkts_in, out->ctr.pkts_out, dropped);
+		for (r = 0; r < STAGE_DROP_MAX; r++) {
+			uint64_t sum = 0;
+
+			for (i = 0; i < c->paths[p].n_stages; i++)
+				sum += in[i].ctr.drops[r];
+			if (sum != 0)
+				fprintf(f, " %s=%lu", stage_drop_names[r], sum);
+		}
+		if (in->ctr.pkts_in != out->ctr.pkts_out + dropped) {
+			fprintf(f, " MISMATCH: %ld unaccounted\n",
+				(long)(in->ctr.pkts_in - out->ctr.pkts_out - dropped));
+			bad = 1;
+		} else {
+			fprintf(f, " ok\n");
+		}
+		tot_rx += in->ctr.pkts_in;
+		tot_tx += out->ctr.pkts_out;
+		tot_drop += dropped;
+	}
+	avail = rte_mempool_avail_count(a->pool);
+	size = a->pool->size;
+	if (avail != size)
+		bad = 1;
+	fprintf(f, "summary: received=%lu sent=%lu dropped=%lu pool=%u/%u %s\n",
+		tot_rx, tot_tx, tot_drop, avail, size, bad ? "MISMATCH" : "ok");
+	fflush(f);
+	return bad ? -1 : 0;
+}
+
+void
+app_free(struct app *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->conf->n_ports; i++) {
+		if (a->port_started[i]) {
+			rte_eth_dev_stop(a->port_ids[i]);
+			rte_eth_dev_close(a->port_ids[i]);
+		}
+	}
+	for (i = 0; i < a->n_rings; i++)
+		ring_free(a->rings[i].ring);
+	rte_free(a->stages);
+	rte_free(a->segs);
+	rte_mempool_free(a->pool);
+}

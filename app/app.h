@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * app: the running pipeline. Built from a validated conf after EAL is up:
+ * one mbuf pool, the ports, the stages, a ring wherever a path crosses from
+ * one lcore to the next, and per lcore the list of segments it runs.
+ */
+#ifndef FFWD_APP_H
+#define FFWD_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_mempool.h>
+
+#include "conf.h"
+#include "ffwd_ring.h"
+#include "stage.h"
+
+#define APP_MAX_SEGS	(CONF_MAX_PATHS * CONF_MAX_STAGES)
+#define APP_MAX_RINGS	APP_MAX_SEGS
+
+/*
+ * A segment is the run of a path's stages that share one lcore: a source
+ * (an input stage or a ring from the previous lcore), app stages applied
+ * back to back on the same burst (fusion), and a sink (an output stage or
+ * a ring to the next lcore).
+ */
+struct app_seg {
+	struct stage *input;		/**< source, or NULL: in_ring */
+	struct ffwd_ring *in_ring;
+	const int *upstream_done;	/**< in_ring's producer has finished */
+	struct stage *apps[CONF_MAX_STAGES];
+	unsigned int n_apps;
+	struct stage *output;		/**< sink, or NULL: out_ring */
+	struct ffwd_ring *out_ring;
+	unsigned int path;
+	int done;			/**< set (release) when drained */
+	bool yield;			/**< idle mode of the lcore */
+} __rte_cache_aligned;
+
+/** What one lcore runs: its launch argument. */
+struct app_lcore {
+	unsigned int lcore;
+	bool yield;
+	unsigned int n_segs;
+	struct app_seg *segs[CONF_MAX_PATHS];
+};
+
+struct app_ring {
+	struct ffwd_ring *ring;
+	struct stage *from, *to;	/**< producer and consumer stages */
+	unsigned int path;
+};
+
+struct app {
+	const struct conf *conf;
+	struct rte_mempool *pool;
+	uint16_t port_ids[CONF_MAX_PORTS];
+	bool port_started[CONF_MAX_PORTS];
+	unsigned int n_stages;
+	struct stage *stages;		/**< path by path, in config order */
+	unsigned int path_first[CONF_MAX_PATHS]; /**< index of path's 1st stage */
+	unsigned int n_segs;
+	struct app_seg *segs;
+	unsigned int n_rings;
+	struct app_ring rings[APP_MAX_RINGS];
+	unsigned int n_lcores;
+	struct app_lcore lcores[CONF_MAX_LCORES];
+	uint64_t start_tsc;
+};
+
+/** The stop flag: the one global, set from the signal handler. */
+extern volatile int app_stop;
+
+/** Build everything (EAL must be up). @return 0, or -1 with a message in err. */
+int app_build(struct app *a, const struct conf *conf, char *err, size_t errlen);
+
+/** Launch every stage lcore. @return 0 or -1 (message in err). */
+int app_launch(struct app *a, char *err, size_t errlen);
+
+/** Wait for all stage lcores to drain and return. */
+void app_wait(struct app *a);
+
+/** Packets received by all input stages so far (any thread). */
+uint64_t app_received(const struct app *a);
+
+/** One line of rates and backlogs for a periodic display. */
+void app_print_rates(struct app *a, FILE *f, double interval_s);
+
+/**
+ * Stop ports, print final per-stage and per-ring counters and the per-path
+ * check received = sent + dropped, and the pool check.
+ * @return 0 when every path adds up and every mbuf is back, else -1.
+ */
+int app_report(struct app *a, FILE *f);
+
+/** Free what app_build() made (ports closed, rings and pool freed). */
+void app_free(struct app *a);
+
+#endif /* FFWD_APP_H */

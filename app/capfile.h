@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * capfile: check the capture files a config reads (net_pcap rx_pcap=)
+ * before EAL starts, so that a broken or non-Ethernet file is a clear
+ * error naming the file rather than a silent short run inside the PMD.
+ */
+#ifndef FFWD_CAPFILE_H
+#define FFWD_CAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+/**
+ * Read every rx_pcap file named in the config's port devargs whole.
+ * @return 0 if all are Ethernet captures libpcap reads to the end; -1
+ *   with "FILE: what was wrong, expected what" in err otherwise.
+ */
+int capfile_check_conf(const struct conf *conf, char *err, size_t errlen);
+
+/** The same for one file; *packets gets its record count. */
+int capfile_check(const char *file, uint64_t *packets, char *err, size_t errlen);
+
+#endif

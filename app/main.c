@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ffwd: read a pipeline config, start EAL from it, run the stages on their
+ * lcores, stop on a signal (or when idle, or after a time), drain, and
+ * account for every packet.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "app.h"
+#include "capfile.h"
+#include "conf.h"
+
+#define EXIT_CONFIG	2
+#define EXIT_MISMATCH	3
+#define EAL_ARGS_MAX	(64 + 2 * CONF_MAX_PORTS)
+
+struct opts {
+	const char *file;
+	bool check;
+	double stats_interval;	/**< < 0: default (1 s on a TTY, else off) */
+	unsigned int idle_exit_ms;
+	double duration_s;
+	int eal_argc;		/**< extra EAL args after "--" */
+	char **eal_argv;
+};
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"usage: %s [-c] CONFIG [options] [-- EAL options]\n"
+"\n"
+"Runs the packet pipeline described by CONFIG (YAML): input, application\n"
+"and output stages on dedicated lcores, joined by FastForward rings where a\n"
+"path moves from one lcore to the next, fused where stages share an lcore.\n"
+"\n"
+"options:\n"
+"  -c, --config FILE        the pipeline config (or give it as the argument)\n"
+"      --check              validate the config and its capture files; exit\n"
+"                           0 if good, 2 with file:line:col: message if not\n"
+"      --stats-interval S   print rates and ring backlogs every S seconds\n"
+"                           (default: 1 when stdout is a terminal, else off;\n"
+"                           0 turns it off)\n"
+"      --idle-exit MS       stop once every input has been idle MS ms (after\n"
+"                           its first packet, or MS ms after start if none)\n"
+"      --duration S         stop after S seconds\n"
+"  -h, --help               this text\n"
+"\n"
+"Stopping: SIGINT or SIGTERM stops the inputs, drains every ring in order,\n"
+"flushes TX, stops the ports and prints per-port, per-stage, per-ring and\n"
+"per-path counters. Every path must add up: received = sent + dropped (by\n"
+"reason), every ring empty, every mbuf back in the pool.\n"
+"\n"
+"EAL: arguments come from the config: --file-prefix <label>, --lcores\n"
+"lcore@cpu,... (pipeline.cpus; several lcores may share a CPU), --main-lcore\n"
+"<housekeeping>, --no-huge -m <memory> unless pipeline.hugepages, --vdev for\n"
+"each net_* port and -a for each PCI port. Anything after -- is added.\n"
+"\n"
+"config (YAML):\n"
+"  pipeline: { label: NAME, housekeeping: 0, hugepages: false, memory: 512,\n"
+"              mbufs: 8191, mbuf_size: 2176, ring_size: 1024,\n"
+"              cpus: { LCORE: CPU, ... } }\n"
+"  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024 } }\n"
+"  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
+"  STAGE:    { name: NAME, kind: input|fwd|work|output, lcore: N,\n"
+"              idle: spin|yield,\n"
+"              port: PORT, queue: Q            (input, output)\n"
+"              retries: 8                      (output: TX retries, then tx_full)\n"
+"              mac_swap: true | src_mac: MAC, dst_mac: MAC   (fwd)\n"
+"              ns: N                           (work: ns burnt per packet) }\n"
+"  A path starts with an input and ends with an output stage. Examples in conf/.\n"
+"\n"
+"exit status: 0 ok; 1 run-time failure; 2 bad config, capture file or\n"
+"command line; 3 packets unaccounted for or mbufs missing at exit.\n",
+		prog);
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "stats-interval", required_argument, NULL, 's' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int opt, split;
+
+	memset(o, 0, sizeof(*o));
+	o->stats_interval = -1;
+	/* Everything after "--" is EAL's; getopt sees only what precedes. */
+	for (split = 1; split < argc && strcmp(argv[split], "--") != 0; split++)
+		;
+	o->eal_argc = split < argc ? argc - split - 1 : 0;
+	o->eal_argv = argv + split + 1;
+	argc = split;
+	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o->file = optarg;
+			break;
+		case 'k':
+			o->check = true;
+			break;
+		case 's':
+			o->stats_interval = strtod(optarg, &end);
+			if (*end != '\0' || o->stats_interval < 0)
+				goto bad_value;
+			break;
+		case 'i':
+			o->idle_exit_ms = strtoul(optarg, &end, 10);
+			if (*end != '\0' || o->idle_exit_ms == 0)
+				goto bad_value;
+			break;
+		case 'd':
+			o->duration_s = strtod(optarg, &end);
+			if (*end != '\0' || o->duration_s <= 0)
+				goto bad_value;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			exit(0);
+		default:
+			fprintf(stderr, "try '%s --help'\n", argv[0]);
+			return -1;
+		}
+	}
+	/* A bare argument is the config file. */
+	if (optind < argc && o->file == NULL)
+		o->file = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'; EAL options go after --\n",
+			argv[0], argv[optind]);
+		return -1;
+	}
+	if (o->file == NULL) {
+		fprintf(stderr, "%s: no config file; usage: %s CONFIG (see --help)\n",
+			argv[0], argv[0]);
+		return -1;
+	}
+	return 0;
+bad_value:
+	fprintf(stderr, "%s: bad value '%s' for --%s\n", argv[0], optarg,
+		longopts[opt == 's' ? 2 : opt == 'i' ? 3 : 4].name);
+	return -1;
+}
+
+/* EAL's argv, derived from the config; strings live in `store`. */
+struct eal_args {
+	int argc;
+	char *argv[EAL_ARGS_MAX];
+	char store[8192];
+	size_t used;
+};
+
+static char *
+eal_push(struct eal_args *e, const char *fmt, ...)
+{
+	char *at = e->store + e->used;
+	va_list ap;
+	int n;
+
+	if (e->argc >= EAL_ARGS_MAX - 1)
+		return NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(at, sizeof(e->store) - e->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(e->store) - e->used)
+		return NULL;
+	e->used += n + 1;
+	e->argv[e->argc++] = at;
+	return at;
+}
+
+static int
+eal_args_build(struct eal_args *e, const struct conf *c, const char *prog,
+	       const struct opts *o)
+{
+	char lcores[1024] = "";
+	size_t len = 0;
+	bool pci = false;
+	unsigned int i;
+	int ok = 1;
+
+	memset(e, 0, sizeof(*e));
+	ok &= eal_push(e, "%s", prog) != NULL;
+	ok &= eal_push(e, "--file-prefix") && eal_push(e, "%s", c->label);
+	for (i = 0; i < CONF_MAX_LCORES; i++) {
+		if (c->cpu_of[i] < 0)
+			continue;
+		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%u@%d",
+				len ? "," : "", i, c->cpu_of[i]);
+	}
+	ok &= eal_push(e, "--lcores") && eal_push(e, "%s", lcores);
+	ok &= eal_push(e, "--main-lcore") && eal_push(e, "%u", c->housekeeping);
+	if (!c->hugepages)
+		ok &= eal_push(e, "--no-huge") && eal_push(e, "-m") &&
+		      eal_push(e, "%u", c->memory_mb);
+	for (i = 0; i < c->n_ports; i++) {
+		if (strncmp(c->ports[i].dev, "net_", 4) == 0) {
+			ok &= eal_push(e, "--vdev") && eal_push(e, "%s", c->ports[i].dev);
+		} else {
+			ok &= eal_push(e, "-a") && eal_push(e, "%s", c->ports[i].dev);
+			pci = true;
+		}
+	}
+	if (!pci)
+		ok &= eal_push(e, "--no-pci") != NULL;
+	ok &= eal_push(e, "--log-level") && eal_push(e, "lib.eal:warning");
+	for (i = 0; i < (unsigned int)o->eal_argc; i++)
+		ok &= eal_push(e, "%s", o->eal_argv[i]) != NULL;
+	return ok ? 0 : -1;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	app_stop = 1;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The main lcore is housekeeping: it watches for the stop conditions and
+ * prints stats while the stage lcores run.
+ */
+static void
+supervise(struct app *a, const struct opts *o)
+{
+	double start = now_s(), last_change = start, last_stats = start;
+	double interval = o->stats_interval;
+	uint64_t last_rx = 0;
+
+	if (interval < 0)
+		interval = isatty(STDOUT_FILENO) ? 1.0 : 0;
+	while (!app_stop) {
+		double t;
+		uint64_t rx;
+
+		usleep(10000);
+		t = now_s();
+		rx = app_received(a);
+		if (rx != last_rx) {
+			last_rx = rx;
+			last_change = t;
+		}
+		if (o->idle_exit_ms && (t - last_change) * 1000 >= o->idle_exit_ms)
+			app_stop = 1;
+		if (o->duration_s > 0 && t - start >= o->duration_s)
+			app_stop = 1;
+		if (interval > 0 && t - last_stats >= interval) {
+			app_print_rates(a, stdout, t - last_stats);
+			last_stats = t;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct conf conf;
+	static struct app app;
+	char err[CONF_ERR_MAX + 256];
+	struct eal_args eal;
+	struct opts o;
+	int ret;
+
+	if (parse_opts(argc, argv, &o) != 0)
+		return EXIT_CONFIG;
+	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
+	    capfile_check_conf(&conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (o.check) {
+		printf("%s: ok\n", o.file);
+		return 0;
+	}
+	if (eal_args_build(&eal, &conf, argv[0], &o) != 0) {
+		fprintf(stderr, "%s: EAL arguments too long\n", o.file);
+		return EXIT_CONFIG;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ret = rte_eal_init(eal.argc, eal.argv);
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL init failed: %s\n", o.file,
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	if (app_build(&app, &conf, err, sizeof(err)) != 0 ||
+	    app_launch(&app, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		app_free(&app);
+		rte_eal_cleanup();
+		return 1;
+	}
+	printf("ffwd %s: pipeline '%s' running: %u stages, %u rings, %u lcores\n",
+	       FFWD_VERSION, conf.label, app.n_stages, app.n_rings, app.n_lcores);
+	fflush(stdout);
+	supervise(&app, &o);
+	app_wait(&app);
+	ret = app_report(&app, stdout) == 0 ? 0 : EXIT_MISMATCH;
+	app_free(&app);
+	rte_eal_cleanup();
+	return ret;
+}

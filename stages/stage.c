@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Stage set-up: the slow path shared by every kind. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "stage.h"
+
+const char *const stage_drop_names[STAGE_DROP_MAX] = {
+#define X(e, s) [STAGE_DROP_##e] = s,
+	STAGE_DROP_REASONS(X)
+#undef X
+};
+
+int
+stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = cs;
+	s->kind = cs->kind;
+	s->port_id = port_id;
+	s->queue = cs->queue;
+	switch (cs->kind) {
+	case CONF_STAGE_INPUT:
+		break;
+	case CONF_STAGE_OUTPUT:
+		s->tx_retries = cs->tx_retries;
+		break;
+	case CONF_STAGE_FWD:
+		/* The variant is picked once here, not tested per packet. */
+		if (cs->mac_swap) {
+			s->burst = stage_fwd_swap_burst;
+		} else if (cs->set_src || cs->set_dst) {
+			s->burst = stage_fwd_rewrite_burst;
+		} else {
+			s->burst = stage_fwd_burst;
+		}
+		memcpy(s->src_mac.addr_bytes, cs->src_mac, RTE_ETHER_ADDR_LEN);
+		memcpy(s->dst_mac.addr_bytes, cs->dst_mac, RTE_ETHER_ADDR_LEN);
+		/* Rewrite keeps a field whose new value was not given. */
+		s->mac_set = (cs->set_src ? FWD_SET_SRC : 0) |
+			     (cs->set_dst ? FWD_SET_DST : 0);
+		break;
+	case CONF_STAGE_WORK:
+		s->burst = stage_work_burst;
+		s->work_cycles = (uint64_t)cs->work_ns * rte_get_tsc_hz() / 1000000000ull;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint64_t
+stage_drops(const struct stage *s)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < STAGE_DROP_MAX; i++)
+		sum += s->ctr.drops[i];
+	return sum;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stage contract.
+ *
+ * A stage is set up from its config by stage_init(), then runs forever in
+ * its lcore's loop through one of three fixed signatures:
+ *
+ *   input:  stage_rx(s, pkts, max)  -> packets received into pkts (0..max)
+ *   app:    s->burst(s, pkts, n)    -> packets passed on, compacted to the
+ *                                      front of pkts; the rest it dropped
+ *                                      (freed and counted by reason)
+ *   output: stage_tx(s, pkts, n)    -> packets sent; the rest are freed
+ *                                      and counted as tx_full
+ *
+ * n is at most STAGE_BURST. A burst function never logs, allocates, blocks
+ * or calls into the kernel. Counters live in the stage, on cache lines of
+ * their own, written only by the stage's lcore and read by anyone.
+ */
+#ifndef FFWD_STAGE_H
+#define FFWD_STAGE_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "conf.h"
+
+#define STAGE_BURST 32
+
+#define FWD_SET_SRC 1
+#define FWD_SET_DST 2
+
+/*
+ * Drop reasons, declared once: the enum, the names printed at exit, in
+ * telemetry and in tests all come from this list.
+ */
+#define STAGE_DROP_REASONS(X)                                                  \
+	X(TX_FULL, "tx_full")	/* output: TX queue full after retries */      \
+	X(RUNT, "runt")		/* fwd: too short for the MAC rewrite */
+
+enum stage_drop {
+#define X(e, s) STAGE_DROP_##e,
+	STAGE_DROP_REASONS(X)
+#undef X
+	STAGE_DROP_MAX
+};
+
+extern const char *const stage_drop_names[STAGE_DROP_MAX];
+
+/** Per-stage counters: one writer (the stage's lcore), updated per burst. */
+struct stage_counters {
+	uint64_t pkts_in;			/**< packets handed to the stage */
+	uint64_t pkts_out;			/**< packets passed on / sent */
+	uint64_t drops[STAGE_DROP_MAX];		/**< dropped, by reason */
+	uint64_t bursts;			/**< non-empty bursts */
+	uint64_t busy_cycles;			/**< TSC in bursts that moved packets */
+	uint64_t idle_cycles;			/**< TSC in empty polls */
+} __rte_cache_aligned;
+
+struct stage;
+typedef uint16_t (*stage_burst_t)(struct stage *s, struct rte_mbuf **pkts,
+				  uint16_t n);
+
+struct stage {
+	/* Read-only in the loop. */
+	const struct conf_stage *conf;
+	enum conf_stage_kind kind;
+	stage_burst_t burst;		/**< app stages */
+	uint16_t port_id, queue;	/**< input/output */
+	uint32_t tx_retries;		/**< output */
+	uint64_t work_cycles;		/**< work: TSC cycles per packet */
+	struct rte_ether_addr src_mac, dst_mac; /**< fwd rewrite values */
+	uint8_t mac_set;		/**< fwd rewrite: FWD_SET_SRC|FWD_SET_DST */
+
+	/* Written by the stage's lcore only; own cache lines. */
+	struct stage_counters ctr;
+} __rte_cache_aligned;
+
+/**
+ * Prepare s from its config. Ports must already be configured for input
+ * and output stages. @return 0 or -errno.
+ */
+int stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id);
+
+/** Sum of s's drops over all reasons. */
+uint64_t stage_drops(const struct stage *s);
+
+static __rte_always_inline uint16_t
+stage_rx(struct stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	uint16_t n = rte_eth_rx_burst(s->port_id, s->queue, pkts, max);
+
+	s->ctr.pkts_in += n;
+	s->ctr.pkts_out += n;
+	return n;
+}
+
+/* Output: bounded retry, then drop what is left as tx_full. */
+static __rte_always_inline uint16_t
+stage_tx(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, n);
+	uint32_t tries = 0;
+
+	while (unlikely(sent < n) && tries++ < s->tx_retries)
+		sent += rte_eth_tx_burst(s->port_id, s->queue, pkts + sent,
+					 n - sent);
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		s->ctr.drops[STAGE_DROP_TX_FULL] += n - sent;
+	}
+	s->ctr.pkts_in += n;
+	s->ctr.pkts_out += sent;
+	return sent;
+}
+
+/* App stage kinds: their burst functions. */
+uint16_t stage_fwd_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+uint16_t stage_fwd_swap_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+uint16_t stage_fwd_rewrite_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+uint16_t stage_work_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* FFWD_STAGE_H */
