@@ -159,11 +159,32 @@ ring_nonnull_prefix(void *const *objs, unsigned int n)
 }
 
 /*
- * Slot copies. Plain stores and loads, a contiguous run at a time, so the
- * compiler unrolls and vectorises them as it does rte_ring's element
- * copies; what orders them against the other side is said at each caller.
- * Every slot is an aligned 8-byte word, so no slot is ever seen torn.
+ * Slot copies. By default plain stores and loads, a contiguous run at a
+ * time, so the compiler unrolls and vectorises them as it does rte_ring's
+ * element copies. Every slot is an aligned 8-byte word, so no slot is ever
+ * seen torn, and the fences at each caller order the copies against the
+ * other side. That is how rte_ring copies its elements too; in the C11
+ * model, though, a plain store the other side may read concurrently is a
+ * data race. RING_STRICT_C11 (set automatically under ThreadSanitizer)
+ * makes every slot access an atomic one, release on store and acquire on
+ * load, which is race-free by the letter of C11 and costs vectorisation.
  */
+#if !defined(RING_STRICT_C11) && defined(__SANITIZE_THREAD__)
+#define RING_STRICT_C11 1
+#endif
+#if !defined(RING_STRICT_C11) && defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RING_STRICT_C11 1
+#endif
+#endif
+#ifdef RING_STRICT_C11
+#define RING_SLOT_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define RING_SLOT_LOAD(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#else
+#define RING_SLOT_STORE(p, v) (*(p) = (v))
+#define RING_SLOT_LOAD(p)     (*(p))
+#endif
+
 static __rte_always_inline void
 ring_copy_in(struct ffwd_ring *r, uint64_t head, void *const *objs,
 	     unsigned int n)
@@ -173,9 +194,9 @@ ring_copy_in(struct ffwd_ring *r, uint64_t head, void *const *objs,
 	void **slots = r->slots;
 
 	for (i = 0; i < first; i++)
-		slots[idx + i] = objs[i];
+		RING_SLOT_STORE(&slots[idx + i], objs[i]);
 	for (; i < n; i++)
-		slots[i - first] = objs[i];
+		RING_SLOT_STORE(&slots[i - first], objs[i]);
 }
 
 /* Copy n slots out; returns how many leading ones were non-NULL. */
@@ -184,14 +205,14 @@ ring_copy_out(struct ffwd_ring *r, uint64_t tail, void **objs, unsigned int n)
 {
 	uint32_t idx = tail & r->mask;
 	unsigned int first = RTE_MIN(n, r->size - idx), i, nulls = 0;
-	void *const *slots = (void *const *)r->slots;
+	void **slots = r->slots;
 
 	for (i = 0; i < first; i++) {
-		objs[i] = ((void *const volatile *)slots)[idx + i];
+		objs[i] = RING_SLOT_LOAD(&slots[idx + i]);
 		nulls |= objs[i] == NULL;
 	}
 	for (; i < n; i++) {
-		objs[i] = ((void *const volatile *)slots)[i - first];
+		objs[i] = RING_SLOT_LOAD(&slots[i - first]);
 		nulls |= objs[i] == NULL;
 	}
 	if (likely(nulls == 0))
@@ -252,7 +273,7 @@ ring_cons_clear(struct ffwd_ring *r, uint64_t tail)
 		unsigned int j;
 
 		for (j = 1; j < RING_LINE_SLOTS; j++)
-			line[j] = NULL;
+			RING_SLOT_STORE(&line[j], NULL);
 		/* RELEASE, after the other seven: pairs with the producer's
 		 * ACQUIRE probe of line[0] in ring_prod_room(). Seeing it
 		 * NULL, the producer sees the whole line NULL and knows our

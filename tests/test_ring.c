@@ -17,6 +17,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_memzone.h>
+#include <rte_pause.h>
 
 #include "cunit_main.h"
 #include "ffwd_ring.h"
@@ -284,6 +285,10 @@ struct stress {
 	uint64_t first_bad, first_bad_got;
 	/* backlog checker; abort: the consumer gave up (deadline passed) */
 	int done, abort;
+	/* Each worker's last act. rte_eal_wait_lcore() already waits for
+	 * them, but through EAL code that ThreadSanitizer does not see;
+	 * this release/acquire pair makes the hand-back visible to it. */
+	int prod_exit, check_exit;
 	uint64_t backlog_reads, backlog_bad;
 };
 
@@ -321,6 +326,7 @@ stress_producer(void *arg)
 				sched_yield();
 		}
 	}
+	__atomic_store_n(&t->prod_exit, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -337,6 +343,7 @@ stress_checker(void *arg)
 			t->backlog_bad++;
 		usleep(50);
 	}
+	__atomic_store_n(&t->check_exit, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -399,6 +406,9 @@ run_stress(uint64_t items, int yield, uint32_t slip_lines)
 	CU_ASSERT_EQUAL(t.abort, 0);
 	__atomic_store_n(&t.done, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(check_lcore);
+	while (!__atomic_load_n(&t.prod_exit, __ATOMIC_ACQUIRE) ||
+	       !__atomic_load_n(&t.check_exit, __ATOMIC_ACQUIRE))
+		rte_pause();
 
 	ring_stats(t.r, &st);
 	printf("\n    %s%s: %lu items, %lu out of order, full %lu, empty %lu, "
