@@ -392,17 +392,20 @@ app_print_rates(struct app *a, FILE *f, double interval_s)
 	static uint64_t prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
 	unsigned int i;
 
-	/* prev[] is only touched by the main lcore that prints. */
+	/* prev[] is only touched by the main lcore, which prints. */
+	fputs("stats:", f);
 	for (i = 0; i < a->n_stages; i++) {
 		uint64_t out = __atomic_load_n(&a->stages[i].ctr.pkts_out,
 					       __ATOMIC_RELAXED);
 
-		fprintf(f, "%s %.0f pps  ", a->stages[i].conf->name,
+		fprintf(f, " %s %.0f/s", a->stages[i].conf->name,
 			(out - prev[i]) / interval_s);
 		prev[i] = out;
 	}
+	if (a->n_rings != 0)
+		fputs(" |", f);
 	for (i = 0; i < a->n_rings; i++)
-		fprintf(f, "[%s->%s %lu/%u]  ", a->rings[i].from->conf->name,
+		fprintf(f, " %s->%s %lu/%u", a->rings[i].from->conf->name,
 			a->rings[i].to->conf->name, ring_backlog(a->rings[i].ring),
 			ring_size(a->rings[i].ring));
 	fputc('\n', f);
