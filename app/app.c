@@ -131,7 +131,7 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 
 		for (i = 0; i < cp->n_stages;) {
 			struct app_seg *seg = &a->segs[a->n_segs++];
-			unsigned int lcore = cp->stages[i].lcore;
+			unsigned int lcore = cp->stages[i].lcore, k;
 			struct app_lcore *lc;
 
 			seg->path = p;
@@ -153,8 +153,13 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 				seg->apps[seg->n_apps++] = &st[i++];
 			if (i < cp->n_stages && cp->stages[i].lcore == lcore)
 				seg->output = &st[i++];
+			seg->first = seg->input != NULL ? seg->input :
+				     seg->n_apps != 0 ? seg->apps[0] : seg->output;
 			lc = app_lcore_get(a, lcore, seg->yield);
 			lc->segs[lc->n_segs++] = seg;
+			for (k = 0; k < seg->n_apps; k++)
+				if (seg->apps[k]->kind == CONF_STAGE_WORK)
+					lc->work[lc->n_work++] = seg->apps[k];
 			prev = seg;
 		}
 	}
@@ -169,6 +174,8 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 
 	memset(a, 0, sizeof(*a));
 	a->conf = conf;
+	a->state = "starting";
+	a->hiccup_us = APP_HICCUP_DEFAULT_US;
 	for (p = 0; p < conf->n_paths; p++)
 		n += conf->paths[p].n_stages;
 
@@ -236,29 +243,6 @@ app_seg_finish(struct app_seg *seg)
 	__atomic_store_n(&seg->done, 1, __ATOMIC_RELEASE);
 }
 
-/* Charge the time since the segment's last poll to its stages. */
-static __rte_always_inline void
-app_seg_charge(struct app_seg *seg, struct stage *first, uint64_t cycles,
-	       bool busy)
-{
-	unsigned int i;
-
-	if (busy) {
-		first->ctr.busy_cycles += cycles;
-		first->ctr.bursts++;
-		for (i = 0; i < seg->n_apps; i++)
-			seg->apps[i]->ctr.busy_cycles += cycles;
-		if (seg->output != NULL)
-			seg->output->ctr.busy_cycles += cycles;
-	} else {
-		first->ctr.idle_cycles += cycles;
-		for (i = 0; i < seg->n_apps; i++)
-			seg->apps[i]->ctr.idle_cycles += cycles;
-		if (seg->output != NULL)
-			seg->output->ctr.idle_cycles += cycles;
-	}
-}
-
 /*
  * One poll of a segment: source, fused app stages, sink. Returns packets
  * moved. No system call, lock or allocation on this path; in yield mode the
@@ -292,53 +276,84 @@ app_seg_poll(struct app_seg *seg)
 	}
 	if (n == 0)
 		return 0;
-	for (i = 0; i < seg->n_apps && n != 0; i++)
+	seg->first->ctr.bursts++;
+	for (i = 0; i < seg->n_apps && n != 0; i++) {
+		seg->apps[i]->ctr.bursts++;
 		n = seg->apps[i]->burst(seg->apps[i], pkts, n);
+	}
 	if (n == 0)
 		return 1; /* all dropped: still work done */
-	if (seg->output != NULL)
+	if (seg->output != NULL) {
+		seg->output->ctr.bursts++;
 		stage_tx(seg->output, pkts, n);
+	}
 	else
 		app_ring_put(seg->out_ring, pkts, n, seg->yield);
 	return n;
 }
 
+/* Rare: keep it out of the loop's instruction stream. */
+static __rte_noinline void
+app_note_hiccup(struct app_lcore *lc, uint64_t gap)
+{
+	uint64_t us = gap / lc->cycles_per_us;
+	unsigned int b = us == 0 ? 0 : 63 - __builtin_clzll(us);
+
+	if (b >= APP_HICCUP_BUCKETS)
+		b = APP_HICCUP_BUCKETS - 1;
+	lc->st.hist[b]++;
+	lc->st.hiccups++;
+	lc->st.hiccup_cycles += gap;
+	if (gap > lc->st.hiccup_max_cycles)
+		lc->st.hiccup_max_cycles = gap;
+}
+
+/*
+ * The stage lcore's loop: poll every live segment, note the gap since the
+ * last iteration, yield only in yield mode and only after an empty round.
+ * One TSC read per iteration pays for both the busy/idle split and the
+ * hiccup detector.
+ */
 static int
 app_lcore_main(void *arg)
 {
 	struct app_lcore *lc = arg;
-	uint64_t last[CONF_MAX_PATHS], now;
-	bool busy[CONF_MAX_PATHS] = { false };
+	uint64_t prev = rte_rdtsc(), now, gap;
+	bool busy = false;
 	unsigned int i, live;
 
-	now = rte_rdtsc();
-	for (i = 0; i < lc->n_segs; i++)
-		last[i] = now;
 	do {
 		uint16_t moved = 0;
+
+		now = rte_rdtsc();
+		gap = now - prev;
+		if (busy)
+			lc->st.busy_cycles += gap;
+		else
+			lc->st.idle_cycles += gap;
+		/* Time a work stage burnt on purpose is not a hiccup. */
+		for (i = 0; i < lc->n_work; i++) {
+			uint64_t planned = lc->work[i]->ctr.planned_cycles;
+
+			lc->work[i]->ctr.planned_cycles = 0;
+			gap = gap > planned ? gap - planned : 0;
+		}
+		if (unlikely(gap > lc->hiccup_cycles))
+			app_note_hiccup(lc, gap);
+		lc->st.iterations++;
+		prev = now;
 
 		live = 0;
 		for (i = 0; i < lc->n_segs; i++) {
 			struct app_seg *seg = lc->segs[i];
-			struct stage *first = seg->input != NULL ? seg->input :
-					      seg->n_apps ? seg->apps[0] :
-							    seg->output;
-			uint16_t n;
 
 			if (seg->done)
 				continue;
 			live++;
-			/* One TSC read per poll: the time since the last
-			 * one goes to what that poll turned out to be. */
-			now = rte_rdtsc();
-			if (first != NULL)
-				app_seg_charge(seg, first, now - last[i], busy[i]);
-			last[i] = now;
-			n = app_seg_poll(seg);
-			busy[i] = n != 0;
-			moved |= n;
+			moved |= app_seg_poll(seg);
 		}
-		if (moved == 0 && lc->yield)
+		busy = moved != 0;
+		if (!busy && lc->yield)
 			sched_yield();
 	} while (live != 0);
 	return 0;
@@ -351,7 +366,12 @@ app_launch(struct app *a, char *err, size_t errlen)
 	int ret;
 
 	a->start_tsc = rte_rdtsc();
+	a->state = "running";
 	for (i = 0; i < a->n_lcores; i++) {
+		struct app_lcore *lc = &a->lcores[i];
+
+		lc->cycles_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
+		lc->hiccup_cycles = lc->cycles_per_us * a->hiccup_us;
 		ret = rte_eal_remote_launch(app_lcore_main, &a->lcores[i],
 					    a->lcores[i].lcore);
 		if (ret != 0) {
@@ -460,7 +480,7 @@ app_report(struct app *a, FILE *f)
 		struct ring_stats st;
 
 		ring_stats(a->rings[i].ring, &st);
-		fprintf(f, "ring  %-25s size %u enqueued %lu dequeued %lu backlog %lu "
+		fprintf(f, "ring  %-25s size %lu enqueued %lu dequeued %lu backlog %lu "
 			"hwm %lu full %lu empty %lu\n", ring_name(a->rings[i].ring),
 			st.size, st.enqueued, st.dequeued, st.backlog, st.hwm,
 			st.full, st.empty);

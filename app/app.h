@@ -34,9 +34,37 @@ struct app_seg {
 	unsigned int n_apps;
 	struct stage *output;		/**< sink, or NULL: out_ring */
 	struct ffwd_ring *out_ring;
+	struct stage *first;		/**< the segment's first stage */
 	unsigned int path;
 	int done;			/**< set (release) when drained */
 	bool yield;			/**< idle mode of the lcore */
+} __rte_cache_aligned;
+
+/* Hiccup histogram: bucket b counts gaps in [2^b, 2^(b+1)) µs; the last
+ * bucket takes everything longer. */
+#define APP_HICCUP_BUCKETS	24
+#define APP_HICCUP_DEFAULT_US	10
+
+/*
+ * Loop telemetry of one lcore, written only by it. Busy is time in
+ * iterations that moved packets, idle in iterations that found none; a
+ * hiccup is a gap between two iterations longer than the threshold, less
+ * the time a `work` stage meant to spend: the OS (or the hypervisor) took
+ * the core.
+ */
+#define APP_LCORE_COUNTERS(X)                                                  \
+	X(iterations, "loop iterations")                                       \
+	X(busy_cycles, "TSC cycles in iterations that moved packets")          \
+	X(idle_cycles, "TSC cycles in iterations that found nothing")          \
+	X(hiccups, "gaps between iterations above the threshold")              \
+	X(hiccup_cycles, "TSC cycles lost in those gaps")                      \
+	X(hiccup_max_cycles, "longest gap, TSC cycles")
+
+struct app_lcore_stats {
+#define X(name, help) uint64_t name;
+	APP_LCORE_COUNTERS(X)
+#undef X
+	uint64_t hist[APP_HICCUP_BUCKETS];	/**< hiccups by length */
 } __rte_cache_aligned;
 
 /** What one lcore runs: its launch argument. */
@@ -45,6 +73,11 @@ struct app_lcore {
 	bool yield;
 	unsigned int n_segs;
 	struct app_seg *segs[CONF_MAX_PATHS];
+	unsigned int n_work;			/**< work stages on this lcore */
+	struct stage *work[CONF_MAX_STAGES];
+	uint64_t hiccup_cycles;			/**< threshold, TSC cycles */
+	uint64_t cycles_per_us;
+	struct app_lcore_stats st;		/**< own cache lines */
 };
 
 struct app_ring {
@@ -68,9 +101,12 @@ struct app {
 	unsigned int n_lcores;
 	struct app_lcore lcores[CONF_MAX_LCORES];
 	uint64_t start_tsc;
+	unsigned int hiccup_us;		/**< threshold, µs */
+	const char *state;		/**< "starting", "running", "draining", "stopped" */
 };
 
-/** The stop flag: the one global, set from the signal handler. */
+/** The stop flag: the one global, set from the signal handler (the
+ * telemetry module keeps the other: DPDK's callbacks take no argument). */
 extern volatile int app_stop;
 
 /** Build everything (EAL must be up). @return 0, or -1 with a message in err. */

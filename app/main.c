@@ -22,6 +22,7 @@
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
+#include "telemetry.h"
 
 #define EXIT_CONFIG	2
 #define EXIT_MISMATCH	3
@@ -32,6 +33,7 @@ struct opts {
 	bool check;
 	double stats_interval;	/**< < 0: default (1 s on a TTY, else off) */
 	unsigned int idle_exit_ms;
+	unsigned int hiccup_us;	/**< 0: default */
 	double duration_s;
 	int eal_argc;		/**< extra EAL args after "--" */
 	char **eal_argv;
@@ -57,6 +59,8 @@ usage(FILE *f, const char *prog)
 "      --idle-exit MS       stop once every input has been idle MS ms (after\n"
 "                           its first packet, or MS ms after start if none)\n"
 "      --duration S         stop after S seconds\n"
+"      --hiccup-us US       a gap in a stage loop longer than US µs is a\n"
+"                           hiccup (default 10)\n"
 "  -h, --help               this text\n"
 "\n"
 "Stopping: SIGINT or SIGTERM stops the inputs, drains every ring in order,\n"
@@ -97,6 +101,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "hiccup-us", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -134,6 +139,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 			if (*end != '\0' || o->duration_s <= 0)
 				goto bad_value;
 			break;
+		case 'u':
+			o->hiccup_us = strtoul(optarg, &end, 10);
+			if (*end != '\0' || o->hiccup_us == 0)
+				goto bad_value;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			exit(0);
@@ -158,7 +168,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 bad_value:
 	fprintf(stderr, "%s: bad value '%s' for --%s\n", argv[0], optarg,
-		longopts[opt == 's' ? 2 : opt == 'i' ? 3 : 4].name);
+		longopts[opt == 's' ? 2 : opt == 'i' ? 3 : opt == 'd' ? 4 : 5].name);
 	return -1;
 }
 
@@ -313,9 +323,20 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 1;
 	}
-	if (app_build(&app, &conf, err, sizeof(err)) != 0 ||
-	    app_launch(&app, err, sizeof(err)) != 0) {
+	if (app_build(&app, &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
+		app_free(&app);
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (o.hiccup_us != 0)
+		app.hiccup_us = o.hiccup_us;
+	if (telemetry_register(&app, o.file) != 0)
+		fprintf(stderr, "%s: telemetry commands not registered; running "
+			"without them\n", o.file);
+	if (app_launch(&app, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		telemetry_unregister();
 		app_free(&app);
 		rte_eal_cleanup();
 		return 1;
@@ -324,8 +345,11 @@ main(int argc, char **argv)
 	       FFWD_VERSION, conf.label, app.n_stages, app.n_rings, app.n_lcores);
 	fflush(stdout);
 	supervise(&app, &o);
+	__atomic_store_n(&app.state, "draining", __ATOMIC_RELAXED);
 	app_wait(&app);
+	__atomic_store_n(&app.state, "stopped", __ATOMIC_RELAXED);
 	ret = app_report(&app, stdout) == 0 ? 0 : EXIT_MISMATCH;
+	telemetry_unregister();
 	app_free(&app);
 	rte_eal_cleanup();
 	return ret;

@@ -21,16 +21,24 @@
 #define RING_SIZE_MIN	(2 * RING_LINE_SLOTS)
 #define RING_SIZE_MAX	(1u << 24)
 
-/** Counters, as read by ring_stats(). */
+/*
+ * Counters, as read by ring_stats(), declared once: the struct, telemetry,
+ * the exit report and Prometheus use these names.
+ */
+#define RING_STATS_FIELDS(X)                                                   \
+	X(size, "slots")                                                       \
+	X(enqueued, "items enqueued, ever")                                    \
+	X(dequeued, "items dequeued, ever")                                    \
+	X(backlog, "enqueued - dequeued, 0..size")                             \
+	X(hwm, "highest backlog sampled")                                      \
+	X(full, "enqueue calls that could not place all")                      \
+	X(empty, "dequeue calls that returned nothing")                        \
+	X(slip_waits, "polls the consumer spent slipping")
+
 struct ring_stats {
-	uint64_t enqueued;	/**< items enqueued, ever */
-	uint64_t dequeued;	/**< items dequeued, ever */
-	uint64_t backlog;	/**< enqueued - dequeued, 0..size */
-	uint64_t full;		/**< enqueue calls that could not place all */
-	uint64_t empty;		/**< dequeue calls that returned nothing */
-	uint64_t hwm;		/**< highest backlog sampled (see core.h) */
-	uint64_t slip_waits;	/**< polls the consumer spent slipping */
-	uint32_t size;		/**< slots */
+#define X(name, help) uint64_t name;
+	RING_STATS_FIELDS(X)
+#undef X
 };
 
 /** Options for ring_create()/ring_init(); zero-initialised means defaults. */

@@ -50,14 +50,24 @@ enum stage_drop {
 
 extern const char *const stage_drop_names[STAGE_DROP_MAX];
 
+/*
+ * Per-stage counters, declared once: the struct fields, the exit report,
+ * telemetry and Prometheus names all come from this list.
+ */
+#define STAGE_COUNTERS(X)                                                      \
+	X(pkts_in, "packets handed to the stage")                              \
+	X(pkts_out, "packets passed on or sent")                               \
+	X(bursts, "non-empty bursts")
+
 /** Per-stage counters: one writer (the stage's lcore), updated per burst. */
 struct stage_counters {
-	uint64_t pkts_in;			/**< packets handed to the stage */
-	uint64_t pkts_out;			/**< packets passed on / sent */
+#define X(name, help) uint64_t name;
+	STAGE_COUNTERS(X)
+#undef X
 	uint64_t drops[STAGE_DROP_MAX];		/**< dropped, by reason */
-	uint64_t bursts;			/**< non-empty bursts */
-	uint64_t busy_cycles;			/**< TSC in bursts that moved packets */
-	uint64_t idle_cycles;			/**< TSC in empty polls */
+	/** work stage: TSC cycles of intended work since the loop last
+	 * looked, so that it is not taken for a hiccup. */
+	uint64_t planned_cycles;
 } __rte_cache_aligned;
 
 struct stage;

@@ -12,9 +12,11 @@
 uint16_t
 stage_work_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint64_t until = rte_rdtsc() + s->work_cycles * n;
+	uint64_t budget = s->work_cycles * n;
+	uint64_t until = rte_rdtsc() + budget;
 
 	(void)pkts;
+	s->ctr.planned_cycles += budget;
 	while (rte_rdtsc() < until)
 		rte_pause();
 	s->ctr.pkts_in += n;
