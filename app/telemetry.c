@@ -68,6 +68,10 @@ tel_info_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	rte_tel_data_add_dict_u64(d, "hiccup_threshold_us", a->hiccup_us);
 	rte_tel_data_add_dict_int(d, "stages", a->n_stages);
+	for (i = 0, len = 0; i < a->n_stages && len < sizeof(lcores); i++)
+		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%s",
+				i ? "," : "", a->stages[i].conf->name);
+	rte_tel_data_add_dict_string(d, "stage_names", lcores);
 	rte_tel_data_add_dict_int(d, "rings", a->n_rings);
 	return 0;
 }
@@ -113,10 +117,15 @@ tel_stage(struct rte_tel_data *c, const struct app *a, const struct stage *s,
 				  LD(lc->st.hiccup_max_cycles) * 1000000000ull /
 					  rte_get_tsc_hz());
 	/* Containers nest one level only, so the histogram is flattened:
-	 * hiccups_<b>us counts gaps of [2^b, 2^(b+1)) µs. */
+	 * hiccups_<b>us counts gaps of [2^b, 2^(b+1)) µs. Empty buckets are
+	 * left out to keep a many-stage reply within one message. */
 	for (b = 0; b < APP_HICCUP_BUCKETS; b++) {
+		uint64_t v = LD(lc->st.hist[b]);
+
+		if (v == 0)
+			continue;
 		snprintf(key, sizeof(key), "hiccups_%lluus", 1ull << b);
-		rte_tel_data_add_dict_u64(c, key, LD(lc->st.hist[b]));
+		rte_tel_data_add_dict_u64(c, key, v);
 	}
 }
 
@@ -127,12 +136,17 @@ tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	unsigned int p, i;
 
 	(void)cmd;
-	(void)params;
 	rte_tel_data_start_dict(d);
 	for (p = 0; p < a->conf->n_paths; p++) {
 		for (i = 0; i < a->conf->paths[p].n_stages; i++) {
 			const struct stage *s = &a->stages[a->path_first[p] + i];
-			struct rte_tel_data *c = rte_tel_data_alloc();
+			struct rte_tel_data *c;
+
+			/* "/ffwd/stages,NAME" asks for one stage. */
+			if (params != NULL && params[0] != '\0' &&
+			    strcmp(params, s->conf->name) != 0)
+				continue;
+			c = rte_tel_data_alloc();
 
 			if (c == NULL)
 				return -ENOMEM;
@@ -256,7 +270,7 @@ telemetry_register(struct app *a, const char *config_path)
 			"Pipeline label, version, state, uptime, config, lcores. No parameters") ||
 	    rte_telemetry_register_cmd("/ffwd/stages", tel_stages,
 			"Per stage: lcore, cpu, kind, packets, drops by reason, busy/idle cycles, "
-			"utilization, hiccups. No parameters") ||
+			"utilization, hiccups. Parameter: a stage name (optional)") ||
 	    rte_telemetry_register_cmd("/ffwd/rings", tel_rings,
 			"Per ring: producer and consumer stage, size, enqueued, dequeued, "
 			"backlog, hwm, full, empty polls. No parameters") ||
