@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -239,6 +241,19 @@ eal_args_build(struct eal_args *e, const struct conf *c, const char *prog,
 	return ok ? 0 : -1;
 }
 
+/* A label's runtime directory and sockets are its owner's alone: whoever
+ * can open the telemetry socket can read everything about the pipeline. */
+static void
+owner_only(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (chmod(dir, 0700) != 0)
+		fprintf(stderr, "warning: chmod 0700 %s: %s\n", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/dpdk_telemetry.v2", dir);
+	chmod(path, 0600);
+}
+
 static void
 on_signal(int sig)
 {
@@ -323,6 +338,7 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	owner_only(rte_eal_get_runtime_dir());
 	if (app_build(&app, &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		app_free(&app);

@@ -30,6 +30,26 @@ static int tel_busy;	/* callbacks in progress */
 
 #define LD(p) __atomic_load_n(&(p), __ATOMIC_RELAXED)
 
+/*
+ * Dictionary keys may hold only [A-Za-z0-9_/] in DPDK's telemetry; others
+ * are refused silently. Stage names may hold '-' and ring names "->", so
+ * keys are made safe here and the true name goes in the entry's "name".
+ */
+static const char *
+tel_key(char *buf, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < len - 1; i++) {
+		char c = name[i];
+
+		buf[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_') ? c : '_';
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
 static const struct app_lcore *
 tel_lcore_of(const struct app *a, unsigned int lcore)
 {
@@ -54,7 +74,7 @@ tel_info_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (i = 0; i < a->n_lcores; i++)
 		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%u@%u",
 				i ? "," : "", a->lcores[i].lcore,
-				rte_lcore_to_cpu_id(a->lcores[i].lcore));
+				a->conf->cpu_of[a->lcores[i].lcore]);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "label", a->conf->label);
 	rte_tel_data_add_dict_string(d, "version", FFWD_VERSION);
@@ -86,10 +106,13 @@ tel_stage(struct rte_tel_data *c, const struct app *a, const struct stage *s,
 	int r, b;
 
 	rte_tel_data_start_dict(c);
+	rte_tel_data_add_dict_string(c, "name", s->conf->name);
 	rte_tel_data_add_dict_string(c, "kind", conf_stage_kind_name(s->kind));
 	rte_tel_data_add_dict_string(c, "path", a->conf->paths[path].name);
 	rte_tel_data_add_dict_int(c, "lcore", s->conf->lcore);
-	rte_tel_data_add_dict_int(c, "cpu", rte_lcore_to_cpu_id(s->conf->lcore));
+	/* The CPU given to EAL: rte_lcore_to_cpu_id() is the topology's
+	 * core id, which on VMs and SMT machines is not the CPU number. */
+	rte_tel_data_add_dict_int(c, "cpu", a->conf->cpu_of[s->conf->lcore]);
 #define X(name, help) rte_tel_data_add_dict_u64(c, #name, LD(s->ctr.name));
 	STAGE_COUNTERS(X)
 #undef X
@@ -133,6 +156,7 @@ static int
 tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct app *a = tel_app;
+	char key[RTE_TEL_MAX_STRING_LEN];
 	unsigned int p, i;
 
 	(void)cmd;
@@ -151,7 +175,8 @@ tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 			if (c == NULL)
 				return -ENOMEM;
 			tel_stage(c, a, s, p);
-			rte_tel_data_add_dict_container(d, s->conf->name, c, 0);
+			rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key),
+								   s->conf->name), c, 0);
 		}
 	}
 	return 0;
@@ -169,19 +194,23 @@ tel_rings_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (i = 0; i < a->n_rings; i++) {
 		const struct app_ring *ar = &a->rings[i];
 		struct rte_tel_data *c = rte_tel_data_alloc();
+		char name[2 * CONF_NAME_MAX + 8], key[RTE_TEL_MAX_STRING_LEN];
 		struct ring_stats st;
 
 		if (c == NULL)
 			return -ENOMEM;
 		ring_stats(ar->ring, &st);
 		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "name", ring_name(ar->ring));
 		rte_tel_data_add_dict_string(c, "from", ar->from->conf->name);
 		rte_tel_data_add_dict_string(c, "to", ar->to->conf->name);
 		rte_tel_data_add_dict_string(c, "path", a->conf->paths[ar->path].name);
 #define X(name, help) rte_tel_data_add_dict_u64(c, #name, st.name);
 		RING_STATS_FIELDS(X)
 #undef X
-		rte_tel_data_add_dict_container(d, ring_name(ar->ring), c, 0);
+		snprintf(name, sizeof(name), "%s_to_%s", ar->from->conf->name,
+			 ar->to->conf->name);
+		rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key), name), c, 0);
 	}
 	return 0;
 }
@@ -197,6 +226,7 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < a->conf->n_ports; i++) {
 		struct rte_tel_data *c = rte_tel_data_alloc();
+		char key[RTE_TEL_MAX_STRING_LEN];
 		struct rte_eth_stats es = { 0 };
 
 		if (c == NULL)
@@ -204,6 +234,7 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (a->port_started[i])
 			rte_eth_stats_get(a->port_ids[i], &es);
 		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "name", a->conf->ports[i].name);
 		rte_tel_data_add_dict_int(c, "port_id", a->port_ids[i]);
 		rte_tel_data_add_dict_string(c, "dev", a->conf->ports[i].dev);
 		rte_tel_data_add_dict_u64(c, "ipackets", es.ipackets);
@@ -214,7 +245,8 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "ierrors", es.ierrors);
 		rte_tel_data_add_dict_u64(c, "oerrors", es.oerrors);
 		rte_tel_data_add_dict_u64(c, "rx_nombuf", es.rx_nombuf);
-		rte_tel_data_add_dict_container(d, a->conf->ports[i].name, c, 0);
+		rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key),
+							   a->conf->ports[i].name), c, 0);
 	}
 	return 0;
 }
@@ -266,16 +298,17 @@ telemetry_register(struct app *a, const char *config_path)
 {
 	tel_config = config_path;
 	__atomic_store_n(&tel_app, a, __ATOMIC_RELEASE);
+	/* Help texts must stay under RTE_TEL_MAX_STRING_LEN (128). */
 	if (rte_telemetry_register_cmd("/ffwd/info", tel_info,
-			"Pipeline label, version, state, uptime, config, lcores. No parameters") ||
+			"Label, version, state, uptime, config, lcores. No parameters") ||
 	    rte_telemetry_register_cmd("/ffwd/stages", tel_stages,
-			"Per stage: lcore, cpu, kind, packets, drops by reason, busy/idle cycles, "
-			"utilization, hiccups. Parameter: a stage name (optional)") ||
+			"Per stage: packets, drops, busy/idle, utilization, hiccups. "
+			"Parameter: stage name (optional)") ||
 	    rte_telemetry_register_cmd("/ffwd/rings", tel_rings,
-			"Per ring: producer and consumer stage, size, enqueued, dequeued, "
-			"backlog, hwm, full, empty polls. No parameters") ||
+			"Per ring: stages, size, enqueued, dequeued, backlog, hwm, full, "
+			"empty polls. No parameters") ||
 	    rte_telemetry_register_cmd("/ffwd/ports", tel_ports,
-			"Per port: ethdev statistics incl. missed and no-mbuf. No parameters"))
+			"Per port: ethdev stats incl. missed and no-mbuf. No parameters"))
 		return -1;
 	return 0;
 }

@@ -9,7 +9,7 @@ PKGS=(
 	build-essential pkg-config meson ninja-build
 	dpdk dpdk-dev libdpdk-dev
 	libpcap-dev libyaml-dev libcunit1-dev libbpf-dev
-	libjansson-dev
+	libjansson-dev libmicrohttpd-dev python3-prometheus-client
 	python3 tcpdump strace iproute2 procps
 	clang llvm libclang-rt-14-dev
 )

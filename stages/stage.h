@@ -57,7 +57,7 @@ extern const char *const stage_drop_names[STAGE_DROP_MAX];
 #define STAGE_COUNTERS(X)                                                      \
 	X(pkts_in, "packets handed to the stage")                              \
 	X(pkts_out, "packets passed on or sent")                               \
-	X(bursts, "non-empty bursts")
+	X(bursts, "non-empty bursts entering the stage's segment (first stage only)")
 
 /** Per-stage counters: one writer (the stage's lcore), updated per burst. */
 struct stage_counters {

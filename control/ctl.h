@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ffwdctl: the control plane. It is a client of each pipeline's DPDK
+ * telemetry socket (/var/run/dpdk/<label>/dpdk_telemetry.v2), like
+ * dpdk-telemetry.py, plus the owner of cores: start, stop, audit, dedicate.
+ */
+#ifndef FFWD_CTL_H
+#define FFWD_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define CTL_EXIT_USAGE	2
+#define CTL_MAX_CPUS	1024
+
+/** Runtime directory of a label: where EAL puts its socket and config. */
+int ctl_runtime_dir(const char *label, char *buf, size_t len);
+
+/** Label syntax: 1..15 chars of [A-Za-z0-9_-]. */
+bool ctl_label_ok(const char *label);
+
+/**
+ * Ask a running pipeline one telemetry command.
+ * @return the reply's value for cmd (a new reference), or NULL with a
+ *   message in err (no such label, not an ffwd, no answer).
+ */
+json_t *ctl_query(const char *label, const char *cmd, char *err, size_t errlen);
+
+/** info + stages + rings + ports of a label in one object, or NULL. */
+json_t *ctl_snapshot(const char *label, char *err, size_t errlen);
+
+/** Labels with a live telemetry socket; returns how many (<= max). */
+int ctl_labels(char (*labels)[64], int max);
+
+/** Parse "1@1,2@0" (from /ffwd/info lcores) into a CPU set of stage CPUs. */
+int ctl_parse_lcores(const char *s, int housekeeping, bool *cpus, int max);
+
+/** json helpers: integer member or 0, string member or "". */
+long long ctl_int(json_t *o, const char *key);
+const char *ctl_str(json_t *o, const char *key);
+
+int ctl_cmd_list(int argc, char **argv);
+int ctl_cmd_status(int argc, char **argv);
+int ctl_cmd_top(int argc, char **argv);
+int ctl_cmd_stats(int argc, char **argv);
+int ctl_cmd_export(int argc, char **argv);
+int ctl_cmd_start(int argc, char **argv);
+int ctl_cmd_stop(int argc, char **argv);
+int ctl_cmd_cores(int argc, char **argv);
+
+/**
+ * The verdict on two snapshots taken dt seconds apart: one or more lines
+ * in plain words (bottleneck, stall, stolen cores), written to out.
+ */
+void ctl_verdict(json_t *before, json_t *after, double dt, FILE *out);
+
+#endif

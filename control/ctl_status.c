@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * status, top, stats: what a pipeline is doing, and the verdict in plain
+ * words. Rates, utilisation and hiccups are over an interval: the
+ * difference of two snapshots, never the lifetime averages, so a stage that
+ * was busy an hour ago is not named the bottleneck now.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+#define BOTTLENECK_FILL	0.5	/* a ring this full marks its consumer */
+#define BUSY_HIGH	0.9	/* a stage this busy can take no more */
+#define IDLE_HIGH	0.9	/* a stage this idle is starved */
+
+struct stage_iv {
+	const char *name, *kind;
+	long long lcore, cpu;
+	double rate, util, hiccups;
+	long long drops, hiccup_max_ns;
+	json_t *now;
+};
+
+static long long
+delta(json_t *b, json_t *a, const char *key)
+{
+	return ctl_int(a, key) - ctl_int(b, key);
+}
+
+/* Interval figures of one stage between snapshots b and a. */
+static void
+stage_iv(json_t *b, json_t *a, double dt, struct stage_iv *s)
+{
+	long long busy = delta(b, a, "busy_cycles"), idle = delta(b, a, "idle_cycles");
+
+	s->kind = ctl_str(a, "kind");
+	s->lcore = ctl_int(a, "lcore");
+	s->cpu = ctl_int(a, "cpu");
+	s->rate = delta(b, a, "pkts_out") / dt;
+	s->util = busy + idle > 0 ? (double)busy / (busy + idle) : 0;
+	s->hiccups = delta(b, a, "hiccups") / dt;
+	s->drops = ctl_int(a, "drops");
+	s->hiccup_max_ns = ctl_int(a, "hiccup_max_ns");
+	s->now = a;
+}
+
+static double
+ring_fill(json_t *r)
+{
+	long long size = ctl_int(r, "size");
+
+	return size > 0 ? (double)ctl_int(r, "backlog") / size : 0;
+}
+
+void
+ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
+{
+	json_t *st_b = json_object_get(before, "stages");
+	json_t *st_a = json_object_get(after, "stages");
+	json_t *rings = json_object_get(after, "rings");
+	json_t *info = json_object_get(after, "info");
+	long long thr = ctl_int(info, "hiccup_threshold_us");
+	const char *name, *rname;
+	json_t *v, *r, *worst = NULL;
+	const char *worst_name = NULL;
+	double worst_fill = -1;
+	int said = 0;
+	long long seen_lcore[256];
+	int n_seen = 0, i;
+
+	/* 1. The OS taking dedicated cores: per lcore, once. */
+	json_object_foreach(st_a, name, v) {
+		struct stage_iv s;
+		bool dup = false;
+
+		stage_iv(json_object_get(st_b, name), v, dt, &s);
+		for (i = 0; i < n_seen; i++)
+			dup |= seen_lcore[i] == s.lcore;
+		if (dup || n_seen >= 256)
+			continue;
+		seen_lcore[n_seen++] = s.lcore;
+		if (s.hiccups * dt >= 1) {
+			fprintf(out, "lcore %lld (CPU %lld): %.0f hiccups > %lld µs in the last "
+				"%.1f s, max %.1f ms since start: the OS took the core "
+				"(see 'ffwdctl cores audit')\n", s.lcore, s.cpu,
+				s.hiccups * dt, thr, dt, s.hiccup_max_ns / 1e6);
+			said++;
+		}
+	}
+
+	/* 2. The longest queue marks the bottleneck: the stage behind it. */
+	json_object_foreach(rings, rname, r) {
+		if (ring_fill(r) > worst_fill) {
+			worst_fill = ring_fill(r);
+			worst = r;
+			worst_name = rname;
+		}
+	}
+	if (worst != NULL && worst_fill >= BOTTLENECK_FILL) {
+		const char *to = ctl_str(worst, "to");
+		struct stage_iv s;
+
+		stage_iv(json_object_get(st_b, to), json_object_get(st_a, to), dt, &s);
+		fprintf(out, "stage %s is the bottleneck: ring %s->%s %.0f%% full, %s busy "
+			"%.0f%%\n", to, ctl_str(worst, "from"), to, worst_fill * 100, to,
+			s.util * 100);
+		return;
+	}
+
+	/* 3. Short queues: a saturated stage is the bottleneck. */
+	{
+		double best = 0;
+		const char *busiest = NULL;
+
+		json_object_foreach(st_a, name, v) {
+			struct stage_iv s;
+
+			stage_iv(json_object_get(st_b, name), v, dt, &s);
+			if (s.util >= BUSY_HIGH && s.rate > 0 && s.util > best) {
+				best = s.util;
+				busiest = name;
+			}
+		}
+		if (busiest != NULL) {
+			fprintf(out, "stage %s is the bottleneck: busy %.0f%%, rings short "
+				"(longest %.0f%% full)\n", busiest, best * 100,
+				worst_fill > 0 ? worst_fill * 100 : 0);
+			return;
+		}
+	}
+
+	/* 4. Stalls: an empty ring in front of an idle stage. */
+	json_object_foreach(rings, rname, r) {
+		const char *to = ctl_str(r, "to");
+		struct stage_iv s;
+
+		stage_iv(json_object_get(st_b, to), json_object_get(st_a, to), dt, &s);
+		if (ctl_int(r, "backlog") == 0 && 1 - s.util >= IDLE_HIGH) {
+			fprintf(out, "ring %s->%s empty, %s idle %.0f%%: stall upstream\n",
+				ctl_str(r, "from"), to, to, (1 - s.util) * 100);
+			said++;
+		}
+	}
+	json_object_foreach(st_a, name, v) {
+		struct stage_iv s;
+
+		if (strcmp(ctl_str(v, "kind"), "input") != 0)
+			continue;
+		stage_iv(json_object_get(st_b, name), v, dt, &s);
+		if (s.rate == 0) {
+			fprintf(out, "input %s received nothing in the last %.1f s: "
+				"stall at the source (its port)\n", name, dt);
+			said++;
+		}
+	}
+	if (said == 0)
+		fprintf(out, "no bottleneck: every stage below %.0f%% busy, rings short\n",
+			BUSY_HIGH * 100);
+}
+
+static void
+bar(FILE *out, double fill, int width)
+{
+	int i, n = (int)lround(fill * width);
+
+	fputc('[', out);
+	for (i = 0; i < width; i++)
+		fputc(i < n ? '#' : ' ', out);
+	fputc(']', out);
+}
+
+static void
+print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
+{
+	json_t *info = json_object_get(a, "info");
+	json_t *st_b = json_object_get(b, "stages"), *st_a = json_object_get(a, "stages");
+	const char *name;
+	json_t *v;
+
+	fprintf(out, "pipeline %s (pid %lld, %s, up %.0f s, config %s)\n",
+		ctl_str(info, "label"), ctl_int(info, "pid"), ctl_str(info, "state"),
+		ctl_int(info, "uptime_ms") / 1000.0, ctl_str(info, "config"));
+	fprintf(out, "%-12s %-7s %5s %4s %12s %6s %11s %9s %10s\n", "STAGE", "KIND",
+		"LCORE", "CPU", "PKTS/S", "BUSY", "HICCUPS/S", "MAX(ms)", "DROPS");
+	json_object_foreach(st_a, name, v) {
+		struct stage_iv s;
+
+		stage_iv(json_object_get(st_b, name), v, dt, &s);
+		fprintf(out, "%-12s %-7s %5lld %4lld %12.0f %5.1f%% %11.0f %9.2f %10lld\n",
+			name, s.kind, s.lcore, s.cpu, s.rate, s.util * 100, s.hiccups,
+			s.hiccup_max_ns / 1e6, s.drops);
+	}
+	if (json_object_size(json_object_get(a, "rings")) != 0) {
+		fprintf(out, "%-24s %15s %6s %8s %10s %12s\n", "RING", "BACKLOG/SIZE",
+			"FILL", "HWM", "FULL", "ITEMS/S");
+		json_object_foreach(json_object_get(a, "rings"), name, v) {
+			json_t *rb = json_object_get(json_object_get(b, "rings"), name);
+			char ft[64], bl[40];
+
+			snprintf(ft, sizeof(ft), "%s->%s", ctl_str(v, "from"), ctl_str(v, "to"));
+			snprintf(bl, sizeof(bl), "%lld/%lld", ctl_int(v, "backlog"),
+				 ctl_int(v, "size"));
+			fprintf(out, "%-24s %15s %5.0f%% %8lld %10lld %12.0f", ft, bl,
+				ring_fill(v) * 100, ctl_int(v, "hwm"), ctl_int(v, "full"),
+				delta(rb, v, "dequeued") / dt);
+			if (bars) {
+				fputc(' ', out);
+				bar(out, ring_fill(v), 20);
+			}
+			fputc('\n', out);
+		}
+	}
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Two snapshots `interval` apart; returns the seconds between them. */
+static double
+two_snapshots(const char *label, double interval, json_t **b, json_t **a,
+	      char *err, size_t errlen)
+{
+	double t0, t1;
+
+	*b = ctl_snapshot(label, err, errlen);
+	if (*b == NULL)
+		return -1;
+	t0 = mono();
+	usleep((useconds_t)(interval * 1e6));
+	*a = ctl_snapshot(label, err, errlen);
+	t1 = mono();
+	if (*a == NULL) {
+		json_decref(*b);
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static double
+parse_interval(int argc, char **argv, int *count, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double interval = 1;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:n:j", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': interval = atof(optarg); break;
+		case 'n': if (count) *count = atoi(optarg); break;
+		case 'j': if (json) *json = true; break;
+		default: return -1;
+		}
+	}
+	return interval > 0 ? interval : -1;
+}
+
+int
+ctl_cmd_status(int argc, char **argv)
+{
+	double interval = parse_interval(argc, argv, NULL, NULL), dt;
+	char err[512];
+	json_t *b, *a;
+
+	if (interval < 0 || optind != argc - 1) {
+		fprintf(stderr, "usage: ffwdctl status LABEL [--interval S]\n");
+		return CTL_EXIT_USAGE;
+	}
+	dt = two_snapshots(argv[optind], interval, &b, &a, err, sizeof(err));
+	if (dt < 0) {
+		fprintf(stderr, "ffwdctl: %s\n", err);
+		return 1;
+	}
+	print_table(b, a, dt, stdout, false);
+	printf("verdict:\n");
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		char *line, *save = NULL;
+
+		ctl_verdict(b, a, dt, m);
+		fclose(m);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf("  %s\n", line);
+		free(text);
+	}
+	json_decref(b);
+	json_decref(a);
+	return 0;
+}
+
+int
+ctl_cmd_top(int argc, char **argv)
+{
+	int count = 0, i;
+	double interval = parse_interval(argc, argv, &count, NULL);
+	bool tty = isatty(STDOUT_FILENO);
+	const char *label;
+	char err[512];
+	json_t *b, *a;
+	double t0, t1;
+
+	if (interval < 0 || optind != argc - 1) {
+		fprintf(stderr, "usage: ffwdctl top LABEL [--interval S] [--count N]\n");
+		return CTL_EXIT_USAGE;
+	}
+	label = argv[optind];
+	b = ctl_snapshot(label, err, sizeof(err));
+	if (b == NULL) {
+		fprintf(stderr, "ffwdctl: %s\n", err);
+		return 1;
+	}
+	t0 = mono();
+	for (i = 0; count == 0 || i < count; i++) {
+		usleep((useconds_t)(interval * 1e6));
+		a = ctl_snapshot(label, err, sizeof(err));
+		t1 = mono();
+		if (a == NULL) {
+			fprintf(stderr, "ffwdctl: %s\n", err);
+			json_decref(b);
+			return 1;
+		}
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		print_table(b, a, t1 - t0, stdout, true);
+		ctl_verdict(b, a, t1 - t0, stdout);
+		if (!tty)
+			fputs("--\n", stdout);
+		fflush(stdout);
+		json_decref(b);
+		b = a;
+		t0 = t1;
+	}
+	json_decref(b);
+	return 0;
+}
+
+int
+ctl_cmd_stats(int argc, char **argv)
+{
+	bool json = false;
+	char err[512];
+	json_t *s;
+
+	if (parse_interval(argc, argv, NULL, &json) < 0 || optind != argc - 1) {
+		fprintf(stderr, "usage: ffwdctl stats LABEL --json\n");
+		return CTL_EXIT_USAGE;
+	}
+	s = ctl_snapshot(argv[optind], err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "ffwdctl: %s\n", err);
+		return 1;
+	}
+	if (json) {
+		json_dumpf(s, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+	} else {
+		print_table(s, s, 1, stdout, false);
+	}
+	json_decref(s);
+	return 0;
+}
+
+int
+ctl_cmd_list(int argc, char **argv)
+{
+	char labels[256][64];
+	int n = ctl_labels(labels, 256), i, shown = 0;
+
+	(void)argc;
+	(void)argv;
+	printf("%-16s %-9s %8s %10s  %s\n", "LABEL", "STATE", "PID", "UPTIME", "LCORES@CPU");
+	for (i = 0; i < n; i++) {
+		char err[512];
+		json_t *info = ctl_query(labels[i], "/ffwd/info", err, sizeof(err));
+
+		if (info == NULL)
+			continue; /* a stale socket or another DPDK app */
+		printf("%-16s %-9s %8lld %9.0fs  %s (housekeeping %lld)\n", labels[i],
+		       ctl_str(info, "state"), ctl_int(info, "pid"),
+		       ctl_int(info, "uptime_ms") / 1000.0, ctl_str(info, "lcores"),
+		       ctl_int(info, "housekeeping"));
+		json_decref(info);
+		shown++;
+	}
+	if (shown == 0)
+		printf("(no pipeline running)\n");
+	return 0;
+}

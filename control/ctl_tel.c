@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Telemetry client: one SOCK_SEQPACKET connection per query, as
+ * dpdk-telemetry.py does. The server greets with a JSON hello, then
+ * answers each command with one message {"<cmd>": <value>}.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+#define CTL_MSG_MAX (1 << 20)
+
+/* Where EAL keeps runtime files: /var/run/dpdk for root, else
+ * $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk (eal_get_runtime_dir()). */
+static const char *
+ctl_runtime_base(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (getuid() == 0)
+		snprintf(buf, len, "/var/run/dpdk");
+	else if (xdg != NULL)
+		snprintf(buf, len, "%s/dpdk", xdg);
+	else
+		snprintf(buf, len, "/tmp/dpdk");
+	return buf;
+}
+
+int
+ctl_runtime_dir(const char *label, char *buf, size_t len)
+{
+	char base[256];
+	int n;
+
+	n = snprintf(buf, len, "%s/%s", ctl_runtime_base(base, sizeof(base)), label);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+bool
+ctl_label_ok(const char *label)
+{
+	size_t i, n = strlen(label);
+
+	if (n == 0 || n > 15)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = label[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int
+ctl_connect(const char *label, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	char dir[200];
+	int fd;
+
+	if (!ctl_label_ok(label)) {
+		snprintf(err, errlen, "'%s' is not a label: expected 1..15 chars of "
+			 "[A-Za-z0-9_-]", label);
+		return -1;
+	}
+	ctl_runtime_dir(label, dir, sizeof(dir));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2", dir);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		snprintf(err, errlen, "no pipeline '%s' running (%s: %s)", label,
+			 sun.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static json_t *
+ctl_recv_json(int fd, char *err, size_t errlen)
+{
+	char *buf = malloc(CTL_MSG_MAX);
+	json_error_t je;
+	json_t *j;
+	ssize_t n;
+
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n = recv(fd, buf, CTL_MSG_MAX - 1, 0);
+	if (n <= 0) {
+		snprintf(err, errlen, "telemetry: no answer (%s)",
+			 n < 0 ? strerror(errno) : "closed");
+		free(buf);
+		return NULL;
+	}
+	j = json_loadb(buf, n, 0, &je);
+	if (j == NULL)
+		snprintf(err, errlen, "telemetry: bad JSON: %s", je.text);
+	free(buf);
+	return j;
+}
+
+json_t *
+ctl_query(const char *label, const char *cmd, char *err, size_t errlen)
+{
+	json_t *hello, *reply, *val = NULL;
+	int fd = ctl_connect(label, err, errlen);
+	const char *key;
+
+	if (fd < 0)
+		return NULL;
+	hello = ctl_recv_json(fd, err, errlen);
+	if (hello == NULL)
+		goto out;
+	json_decref(hello);
+	if (send(fd, cmd, strlen(cmd), 0) < 0) {
+		snprintf(err, errlen, "telemetry: send: %s", strerror(errno));
+		goto out;
+	}
+	reply = ctl_recv_json(fd, err, errlen);
+	if (reply == NULL)
+		goto out;
+	/* The reply is keyed by the command without its parameters. */
+	json_object_foreach(reply, key, val) {
+		(void)key;
+		break;
+	}
+	if (val == NULL || json_is_null(val)) {
+		snprintf(err, errlen, "'%s' does not answer %s: not an ffwd pipeline "
+			 "or it is shutting down", label, cmd);
+		val = NULL;
+	} else {
+		json_incref(val);
+	}
+	json_decref(reply);
+out:
+	close(fd);
+	return val;
+}
+
+json_t *
+ctl_snapshot(const char *label, char *err, size_t errlen)
+{
+	static const char *const cmds[] = { "info", "stages", "rings", "ports" };
+	json_t *all = json_object();
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char cmd[32];
+		json_t *v;
+
+		snprintf(cmd, sizeof(cmd), "/ffwd/%s", cmds[i]);
+		v = ctl_query(label, cmd, err, errlen);
+		if (v == NULL) {
+			json_decref(all);
+			return NULL;
+		}
+		if (i > 0) {
+			/* Telemetry keys are sanitised ([A-Za-z0-9_]); key
+			 * by the true names the entries carry. */
+			json_t *by_name = json_object();
+			const char *k;
+			json_t *e;
+
+			json_object_foreach(v, k, e)
+				json_object_set(by_name, *ctl_str(e, "name") ?
+						ctl_str(e, "name") : k, e);
+			json_decref(v);
+			v = by_name;
+		}
+		json_object_set_new(all, cmds[i], v);
+	}
+	return all;
+}
+
+int
+ctl_labels(char (*labels)[64], int max)
+{
+	char base[256], path[600];
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(ctl_runtime_base(base, sizeof(base)));
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/dpdk_telemetry.v2", base, de->d_name);
+		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			snprintf(labels[n++], 64, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+int
+ctl_parse_lcores(const char *s, int housekeeping, bool *cpus, int max)
+{
+	int n = 0;
+
+	while (s != NULL && *s != '\0') {
+		int lcore, cpu;
+
+		if (sscanf(s, "%d@%d", &lcore, &cpu) != 2)
+			return -1;
+		if (lcore != housekeeping && cpu >= 0 && cpu < max) {
+			if (!cpus[cpu])
+				n++;
+			cpus[cpu] = true;
+		}
+		s = strchr(s, ',');
+		if (s != NULL)
+			s++;
+	}
+	return n;
+}
+
+long long
+ctl_int(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+const char *
+ctl_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
