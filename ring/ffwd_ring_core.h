@@ -61,6 +61,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 /** Producer/consumer blocks are this far apart: a line plus its
  * adjacent-line-prefetch buddy, so neither side's writes pull the other's
@@ -138,6 +139,11 @@ ring_prod_room(struct ffwd_ring *r, uint64_t head, uint32_t want)
 			break;
 		limit += RING_LINE_SLOTS;
 	}
+	/* Ask for the next line now, for writing: the consumer cleared it
+	 * long ago unless the ring is nearly full, and fetching it in the
+	 * background turns the next probe and the stores after it into hits
+	 * (one ownership transfer instead of a shared read and an upgrade). */
+	rte_prefetch0_write(&r->slots[limit & r->mask]);
 	r->prod.limit = limit;
 	return (uint32_t)RTE_MIN(limit - head, (uint64_t)want);
 }
@@ -345,8 +351,8 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 	 * read through this pointer; the fence below orders what is. */
 	if (r->cons.slip_slots != 0 && ring_cons_slipping(r, tail))
 		got = 0;
-	else if (__atomic_load_n(&r->slots[tail & r->mask],
-				 __ATOMIC_RELAXED) == NULL)
+	else if (n > 1 && __atomic_load_n(&r->slots[tail & r->mask],
+					  __ATOMIC_RELAXED) == NULL)
 		got = 0;
 	else
 		got = ring_copy_out(r, tail, objs, n);
