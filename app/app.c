@@ -21,6 +21,8 @@
 
 volatile int app_stop;
 
+#define APP_LINK_SETTLE_MS 100
+
 /*
  * FFWD_NO_TELEMETRY compiles out the loop telemetry (TSC reads, busy/idle,
  * hiccups, burst counts) for bench/telemetry, which measures what it
@@ -408,6 +410,45 @@ app_launch(struct app *a, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int
+app_wait_links(struct app *a, double seconds, FILE *f)
+{
+	uint64_t deadline = rte_get_tsc_cycles() + (uint64_t)(seconds * rte_get_tsc_hz());
+	unsigned int i, down;
+	bool waited = false;
+
+	do {
+		down = 0;
+		for (i = 0; i < a->conf->n_ports; i++) {
+			struct rte_eth_link link;
+
+			if (rte_eth_link_get_nowait(a->port_ids[i], &link) == 0 &&
+			    link.link_status == RTE_ETH_LINK_DOWN)
+				down++;
+		}
+		if (down == 0 || app_stop) {
+			/* A link that just came up (memif) has a peer that may
+			 * not poll yet: what we sent now would only be
+			 * dropped as tx_full. Give it a moment. */
+			if (waited)
+				rte_delay_ms(APP_LINK_SETTLE_MS);
+			return 0;
+		}
+		waited = true;
+		rte_delay_ms(20);
+	} while (rte_get_tsc_cycles() < deadline);
+	for (i = 0; i < a->conf->n_ports; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(a->port_ids[i], &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN)
+			fprintf(f, "%s: port '%s' (%s): link still down after %.1f s; "
+				"what it cannot send is dropped as tx_full\n", a->conf->file,
+				a->conf->ports[i].name, a->conf->ports[i].dev, seconds);
+	}
+	return -1;
 }
 
 void

@@ -115,6 +115,13 @@ int app_build(struct app *a, const struct conf *conf, char *err, size_t errlen);
 /** Launch every stage lcore. @return 0 or -1 (message in err). */
 int app_launch(struct app *a, char *err, size_t errlen);
 
+/**
+ * Wait up to `seconds` for every port's link to come up (memif and
+ * af_packet peers, real NICs); name those still down on f.
+ * @return 0 if all are up, -1 if some are not (the run goes on).
+ */
+int app_wait_links(struct app *a, double seconds, FILE *f);
+
 /** Wait for all stage lcores to drain and return. */
 void app_wait(struct app *a);
 

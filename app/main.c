@@ -37,6 +37,8 @@ struct opts {
 	unsigned int idle_exit_ms;
 	unsigned int hiccup_us;	/**< 0: default */
 	double duration_s;
+	double link_wait_s;	/**< wait this long for links before starting */
+	unsigned int start_delay_ms;	/**< then this long before launching */
 	int eal_argc;		/**< extra EAL args after "--" */
 	char **eal_argv;
 };
@@ -63,6 +65,11 @@ usage(FILE *f, const char *prog)
 "      --duration S         stop after S seconds\n"
 "      --hiccup-us US       a gap in a stage loop longer than US µs is a\n"
 "                           hiccup (default 10)\n"
+"      --link-wait S        before starting the stages, wait up to S s for\n"
+"                           every port's link (memif/af_packet peers, NICs);\n"
+"                           default 10, then run anyway, naming those down\n"
+"      --start-delay MS     then wait MS ms more before the stages start (a\n"
+"                           traffic source whose peer needs time to poll)\n"
 "  -h, --help               this text\n"
 "\n"
 "Stopping: SIGINT or SIGTERM stops the inputs, drains every ring in order,\n"
@@ -104,6 +111,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "hiccup-us", required_argument, NULL, 'u' },
+		{ "link-wait", required_argument, NULL, 'l' },
+		{ "start-delay", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +121,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->stats_interval = -1;
+	o->link_wait_s = 10;
 	/* Everything after "--" is EAL's; getopt sees only what precedes. */
 	for (split = 1; split < argc && strcmp(argv[split], "--") != 0; split++)
 		;
@@ -146,6 +156,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			if (*end != '\0' || o->hiccup_us == 0)
 				goto bad_value;
 			break;
+		case 'l':
+			o->link_wait_s = strtod(optarg, &end);
+			if (*end != '\0' || o->link_wait_s < 0)
+				goto bad_value;
+			break;
+		case 'D':
+			o->start_delay_ms = strtoul(optarg, &end, 10);
+			if (*end != '\0')
+				goto bad_value;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			exit(0);
@@ -170,7 +190,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 bad_value:
 	fprintf(stderr, "%s: bad value '%s' for --%s\n", argv[0], optarg,
-		longopts[opt == 's' ? 2 : opt == 'i' ? 3 : opt == 'd' ? 4 : 5].name);
+		longopts[opt == 's' ? 2 : opt == 'i' ? 3 : opt == 'd' ? 4 :
+			 opt == 'u' ? 5 : opt == 'l' ? 6 : 7].name);
 	return -1;
 }
 
@@ -347,6 +368,10 @@ main(int argc, char **argv)
 	}
 	if (o.hiccup_us != 0)
 		app.hiccup_us = o.hiccup_us;
+	if (o.link_wait_s > 0)
+		app_wait_links(&app, o.link_wait_s, stderr);
+	if (o.start_delay_ms > 0)
+		usleep(o.start_delay_ms * 1000u);
 	if (telemetry_register(&app, o.file) != 0)
 		fprintf(stderr, "%s: telemetry commands not registered; running "
 			"without them\n", o.file);

@@ -5,9 +5,14 @@
  * streaming reader) and the final report. The TX path itself is
  * stages/output/pacer.c; the capture, stages/input/capsrc.c.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw() */
+#endif
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -541,6 +546,36 @@ struct replay_run {
 	struct rte_eth_stats port_stats;	/**< read when the pacer is done */
 };
 
+static int
+replay_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : 0; /* best effort: go on */
+}
+
+/*
+ * Stop EAL and remove its runtime folder: the file prefix is unique to
+ * this process, so nothing else can use it, and a replay run from a test
+ * loop would otherwise leave a folder per run under /var/run/dpdk. A
+ * prefix given after "--" is left alone.
+ */
+static void
+replay_eal_cleanup(void)
+{
+	char dir[PATH_MAX], want[64];
+	size_t len, wlen;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	snprintf(want, sizeof(want), "/replay-%d", (int)getpid());
+	rte_eal_cleanup();
+	len = strlen(dir);
+	wlen = strlen(want);
+	if (len > wlen && strcmp(dir + len - wlen, want) == 0)
+		nftw(dir, replay_rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void
 replay_port_stop(struct replay_run *r)
 {
@@ -722,11 +757,12 @@ replay_report(struct replay_run *r, unsigned int pool_avail,
 	printf("  pool:      %u/%u mbufs back%s\n", pool_avail, pool_size,
 	       pool_ok ? "" : " (LEAK)");
 	printf("replay: mode=%s sent=%" PRIu64 " bytes=%" PRIu64 " duration_s=%.6f"
+	       " tsc_mhz=%.6f eal_mhz=%.6f"
 	       " pps=%.3f mbps=%.3f rate_err_pct=%.6f dep_p50_us=%.3f"
 	       " dep_p99_us=%.3f dep_p999_us=%.3f dep_max_us=%.3f hiccups=%"
 	       PRIu64 " hiccup_max_us=%.1f tx_short=%" PRIu64 " tsc_ppm=%.1f"
 	       " pool=%u/%u status=%s\n", replay_mode_name(o->mode), st->sent,
-	       st->bytes, span, pps, mbps, err_pct,
+	       st->bytes, span, hz / 1e6, rte_get_tsc_hz() / 1e6, pps, mbps, err_pct,
 	       replay_us(pacer_hist_quantile(h, 0.5), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.99), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.999), r->hz),
@@ -954,6 +990,6 @@ out_port:
 	rte_eth_dev_close(r.port_id);
 out_eal:
 	rte_free(r.pacer);
-	rte_eal_cleanup();
+	replay_eal_cleanup();
 	return status;
 }
