@@ -69,7 +69,7 @@
 #define RING_BLOCK_ALIGN	128
 #define RING_LINE_SLOTS		(RTE_CACHE_LINE_SIZE / sizeof(void *))
 #define RING_NAMESIZE		32
-#define RING_HWM_SAMPLE		64	/**< power of two */
+#define RING_HWM_SAMPLE		1024	/**< items between samples, power of two */
 
 
 /** Producer-owned; only the producer writes here. Readers (telemetry)
@@ -89,7 +89,6 @@ struct ring_cons {
 	uint64_t empty;		/**< dequeue calls that found nothing */
 	uint64_t slip_waits;	/**< polls spent backing off (slipping) */
 	uint64_t hwm;		/**< highest backlog sampled by the consumer */
-	uint32_t hwm_tick;	/**< non-empty dequeues since the last sample */
 	uint32_t slip_slots;	/**< slip distance in slots, 0: off */
 	uint32_t slip_patience;	/**< polls to back off before giving in */
 	uint32_t slip_left;	/**< back-off polls left in this episode */
@@ -292,9 +291,9 @@ ring_cons_clear(struct ffwd_ring *r, uint64_t tail)
 
 /*
  * High-water mark. Neither side knows the backlog on its own, so the
- * consumer samples it: every RING_HWM_SAMPLE-th non-empty dequeue it reads
- * the producer's `enqueued`. That is one line transfer per sample, not per
- * call. enqueued - dequeued is in [0, size] here: the items we hold were
+ * consumer samples it: each time its tail crosses a multiple of
+ * RING_HWM_SAMPLE it reads the producer's `enqueued`. That is one line
+ * transfer per sample, not per call. enqueued - dequeued is in [0, size] here: the items we hold were
  * counted before they were published, and the producer cannot count past
  * dequeued + size because it only gains room from our NULL stores, which
  * come after our `dequeued` store.
@@ -376,7 +375,9 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 	__atomic_store_n(&r->cons.dequeued, r->cons.dequeued + got,
 			 __ATOMIC_RELEASE);
 	ring_cons_clear(r, tail);
-	if (unlikely((r->cons.hwm_tick++ & (RING_HWM_SAMPLE - 1)) == 0))
+	/* Sample once per RING_HWM_SAMPLE items, whatever the burst size:
+	 * a sample costs a miss on the producer's line. */
+	if (unlikely(((tail - got) ^ tail) >= RING_HWM_SAMPLE))
 		ring_cons_sample_hwm(r);
 	return got;
 }
