@@ -114,7 +114,9 @@ static struct ffwd_ring *
 app_ring_make(struct app *a, struct stage *from, struct stage *to,
 	      unsigned int path)
 {
-	char name[RTE_MEMZONE_NAMESIZE];
+	/* Room for any two stage names: ring_create() says when the memzone
+	 * name would be too long, rather than us cutting it silently. */
+	char name[2 * CONF_NAME_MAX + 4];
 	struct ffwd_ring *r;
 
 	snprintf(name, sizeof(name), "%s->%s", from->conf->name, to->conf->name);

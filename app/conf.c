@@ -1249,7 +1249,8 @@ static int
 conf_parse_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	char show[CONF_SHOW_MAX * 4 + 32];
-	yaml_node_t *pipeline, *ports, *paths, *stages, *k_paths, *k_stages;
+	yaml_node_t *pipeline, *ports, *paths, *stages;
+	yaml_node_t *k_paths = NULL, *k_stages = NULL;
 	yaml_node_pair_t *p;
 
 	if (root->type != YAML_MAPPING_NODE)

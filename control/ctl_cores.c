@@ -197,7 +197,7 @@ scan_tasks(int cpu, long skip_pid, struct task_scan *ts,
 		if (task == NULL)
 			continue;
 		while ((t = readdir(task)) != NULL) {
-			char status[400], line[512], comm[64] = "?";
+			char status[600], line[512], comm[64] = "?";
 			bool allowed[CTL_MAX_CPUS] = { false }, one = false;
 			int n = 0, i;
 			FILE *f;

@@ -26,7 +26,7 @@ static void
 ffwd_path(char *buf, size_t len)
 {
 	const char *env = getenv("FFWD_BIN");
-	char self[PATH_MAX];
+	char self[PATH_MAX - 8];
 	ssize_t n;
 	char *slash;
 

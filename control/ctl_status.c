@@ -68,7 +68,6 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 	long long thr = ctl_int(info, "hiccup_threshold_us");
 	const char *name, *rname;
 	json_t *v, *r, *worst = NULL;
-	const char *worst_name = NULL;
 	double worst_fill = -1;
 	int said = 0;
 	long long seen_lcore[256];
@@ -99,7 +98,6 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 		if (ring_fill(r) > worst_fill) {
 			worst_fill = ring_fill(r);
 			worst = r;
-			worst_name = rname;
 		}
 	}
 	if (worst != NULL && worst_fill >= BOTTLENECK_FILL) {

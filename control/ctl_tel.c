@@ -38,7 +38,7 @@ ctl_runtime_base(char *buf, size_t len)
 int
 ctl_runtime_dir(const char *label, char *buf, size_t len)
 {
-	char base[256];
+	char base[200];
 	int n;
 
 	n = snprintf(buf, len, "%s/%s", ctl_runtime_base(base, sizeof(base)), label);
@@ -67,7 +67,7 @@ ctl_connect(const char *label, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
-	char dir[200];
+	char dir[256];
 	int fd;
 
 	if (!ctl_label_ok(label)) {
@@ -76,7 +76,11 @@ ctl_connect(const char *label, char *err, size_t errlen)
 		return -1;
 	}
 	ctl_runtime_dir(label, dir, sizeof(dir));
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2", dir);
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%.80s/dpdk_telemetry.v2",
+		     dir) >= (int)sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "runtime directory path too long: %s", dir);
+		return -1;
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
