@@ -52,7 +52,10 @@ static const char *const conf_kind_names[] = {
 	[CONF_STAGE_FWD] = "fwd",
 	[CONF_STAGE_WORK] = "work",
 	[CONF_STAGE_OUTPUT] = "output",
+	[CONF_STAGE_FIREWALL] = "firewall",
 };
+
+#define CONF_KINDS_EXPECTED "input, fwd, work, firewall or output"
 
 static const char *const conf_idle_names[] = {
 	[CONF_IDLE_SPIN] = "spin",
@@ -85,11 +88,13 @@ static const char *const conf_stage_keys[][9] = {
 	[CONF_STAGE_WORK] = { "name", "kind", "lcore", "idle", "ns", NULL },
 	[CONF_STAGE_OUTPUT] = { "name", "kind", "lcore", "idle", "port",
 				"queue", "retries", NULL },
+	[CONF_STAGE_FIREWALL] = { "name", "kind", "lcore", "idle", "rules",
+				  NULL },
 };
 
 static const char *const conf_stage_any_keys[] = {
 	"name", "kind", "lcore", "idle", "port", "queue", "retries",
-	"mac_swap", "src_mac", "dst_mac", "ns", NULL,
+	"mac_swap", "src_mac", "dst_mac", "ns", "rules", NULL,
 };
 
 const char *
@@ -935,8 +940,8 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 	}
 	kind = conf_get(ctx, map, "kind", NULL);
 	if (kind != NULL) {
-		if (conf_enum(ctx, kind, where, "kind", conf_kind_names, 4,
-			      "input, fwd, work or output", &e) < 0)
+		if (conf_enum(ctx, kind, where, "kind", conf_kind_names, 5,
+			      CONF_KINDS_EXPECTED, &e) < 0)
 			return -1;
 		st->kind = (enum conf_stage_kind)e;
 	}
@@ -952,7 +957,7 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 				CONF_NAME_MAX - 1);
 	if (kind == NULL)
 		return conf_err(ctx, map, where,
-				"kind is missing, expected input, fwd, work or output");
+				"kind is missing, expected " CONF_KINDS_EXPECTED);
 
 	/* Ring and telemetry names derive from stage names. */
 	for (i = 0; i <= conf->n_paths; i++) {
@@ -1008,6 +1013,15 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 			return -1;
 		st->work_ns = (uint32_t)n;
 		return 0;
+	case CONF_STAGE_FIREWALL:
+		/* The file itself is checked by the firewall's own parser
+		 * before EAL starts (ffwd --check runs it too). */
+		v = conf_get(ctx, map, "rules", NULL);
+		if (v == NULL)
+			return conf_err(ctx, map, where,
+					"rules is missing, expected the path of a rules file");
+		return conf_string(ctx, v, where, "rules", CONF_PATH_MAX,
+				   "the path of a rules file", st->rules);
 	}
 	return 0;
 }

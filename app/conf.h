@@ -34,6 +34,7 @@ enum conf_stage_kind {
 	CONF_STAGE_FWD,		/**< pass through, optional MAC rewrite/swap */
 	CONF_STAGE_WORK,	/**< burns work_ns per packet (benchmarks) */
 	CONF_STAGE_OUTPUT,	/**< port TX bursts with bounded retry */
+	CONF_STAGE_FIREWALL,	/**< rules file: 5-tuple ACL, BPF, eBPF */
 };
 
 enum conf_idle {
@@ -66,6 +67,8 @@ struct conf_stage {
 	uint32_t work_ns;		/**< ns of TSC-timed work per packet */
 	/* output */
 	uint32_t tx_retries;		/**< bounded TX retries, default 8 */
+	/* firewall */
+	char rules[CONF_PATH_MAX];	/**< rules file, as given */
 	struct conf_mark mark;
 };
 
@@ -106,7 +109,7 @@ int conf_load(struct conf *conf, const char *file, char *err, size_t errlen);
 int conf_parse(struct conf *conf, const char *file, const char *text,
 	       size_t len, char *err, size_t errlen);
 
-/** "input", "fwd", "work", "output". */
+/** "input", "fwd", "work", "output", "firewall". */
 const char *conf_stage_kind_name(enum conf_stage_kind kind);
 
 #endif /* FFWD_CONF_H */

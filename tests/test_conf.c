@@ -518,13 +518,22 @@ static const struct conf_bad bad_rows[] = {
 	  "t.yaml:10:17: path 'p' stage 1: name is 'r/x', expected 1..31 chars of [A-Za-z0-9_-]" },
 	{ "stage without kind", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:9: stage 'rx': kind is missing, expected input, fwd, work or output" },
+	  "t.yaml:10:9: stage 'rx': kind is missing, expected input, fwd, work, firewall or output" },
 	{ "stage kind unknown", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, fwd, work or output" },
+	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, fwd, work, firewall or output" },
 	{ "stage unknown key", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, burst: 32 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': unknown key 'burst', expected one of: name, kind, lcore, idle, port, queue" },
+	{ "firewall without rules", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: fw, kind: firewall, lcore: 1 }\n" TX,
+	  "t.yaml:11:9: stage 'fw': rules is missing, expected the path of a rules file" },
+	{ "firewall rules not a string", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: fw, kind: firewall, lcore: 1, rules: [a] }\n" TX,
+	  "t.yaml:11:54: stage 'fw': rules is a sequence, expected the path of a rules file" },
+	{ "firewall with a port", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: fw, kind: firewall, rules: x.rules, port: wan, lcore: 1 }\n" TX,
+	  "t.yaml:11:53: stage 'fw': key 'port' is not valid for a firewall stage, expected one of: name, kind, lcore, idle, rules" },
 	{ "key of another kind", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: f, kind: fwd, port: wan, lcore: 1 }\n" TX,
 	  "t.yaml:11:31: stage 'f': key 'port' is not valid for a fwd stage, expected one of: name, kind, lcore, idle, mac_swap, src_mac, dst_mac" },
