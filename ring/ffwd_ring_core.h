@@ -291,18 +291,20 @@ ring_cons_clear(struct ffwd_ring *r, uint64_t tail)
 
 /*
  * High-water mark. Neither side knows the backlog on its own, so the
- * consumer samples it: each time its tail crosses a multiple of
- * RING_HWM_SAMPLE it reads the producer's `enqueued`. That is one line
- * transfer per sample, not per call. enqueued - dequeued is in [0, size] here: the items we hold were
+ * consumer samples it: on its first dequeue and each time its tail crosses
+ * a multiple of RING_HWM_SAMPLE, it reads the producer's `enqueued`: one
+ * line transfer per sample, not per call. The backlog that dequeue found,
+ * enqueued - (dequeued - got), is in [0, size]: the items we hold were
  * counted before they were published, and the producer cannot count past
- * dequeued + size because it only gains room from our NULL stores, which
- * come after our `dequeued` store.
+ * that dequeued + size, because it gains room only from NULL stores and
+ * this dequeue has not cleared its lines yet.
  */
 static __rte_noinline void
-ring_cons_sample_hwm(struct ffwd_ring *r)
+ring_cons_sample_hwm(struct ffwd_ring *r, unsigned int got)
 {
+	/* The backlog this dequeue found: what is left plus what it took. */
 	uint64_t backlog = __atomic_load_n(&r->prod.enqueued, __ATOMIC_RELAXED) -
-			   r->cons.dequeued;
+			   r->cons.dequeued + got;
 
 	if (backlog > r->cons.hwm)
 		__atomic_store_n(&r->cons.hwm, backlog, __ATOMIC_RELAXED);
@@ -374,11 +376,13 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 	 * that is what keeps enqueued - dequeued <= size (ring_backlog()). */
 	__atomic_store_n(&r->cons.dequeued, r->cons.dequeued + got,
 			 __ATOMIC_RELEASE);
+	/* Sample on the first dequeue and then once per RING_HWM_SAMPLE
+	 * items, whatever the burst size: a sample costs a miss on the
+	 * producer's line. Before clearing, so that the producer cannot yet
+	 * have refilled the lines this dequeue frees (the bound below). */
+	if (unlikely(((tail - got) ^ tail) >= RING_HWM_SAMPLE || tail == got))
+		ring_cons_sample_hwm(r, got);
 	ring_cons_clear(r, tail);
-	/* Sample once per RING_HWM_SAMPLE items, whatever the burst size:
-	 * a sample costs a miss on the producer's line. */
-	if (unlikely(((tail - got) ^ tail) >= RING_HWM_SAMPLE))
-		ring_cons_sample_hwm(r);
 	return got;
 }
 
