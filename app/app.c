@@ -18,8 +18,10 @@
 #include <rte_pause.h>
 
 #include "app.h"
+#include "firewall.h"
 
 volatile int app_stop;
+volatile int app_reload;
 
 #define APP_LINK_SETTLE_MS 100
 
@@ -164,8 +166,10 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 				prev->out_ring = seg->in_ring;
 			}
 			while (i < cp->n_stages && cp->stages[i].lcore == lcore &&
-			       st[i].kind != CONF_STAGE_OUTPUT)
+			       st[i].kind != CONF_STAGE_OUTPUT) {
+				seg->has_fw |= st[i].kind == CONF_STAGE_FIREWALL;
 				seg->apps[seg->n_apps++] = &st[i++];
+			}
 			if (i < cp->n_stages && cp->stages[i].lcore == lcore)
 				seg->output = &st[i++];
 			seg->first = seg->input != NULL ? seg->input :
@@ -250,6 +254,16 @@ app_ring_put(struct ffwd_ring *r, struct rte_mbuf **pkts, uint16_t n,
 	}
 }
 
+static __rte_noinline void
+app_seg_idle(struct app_seg *seg)
+{
+	unsigned int i;
+
+	for (i = 0; i < seg->n_apps; i++)
+		if (seg->apps[i]->kind == CONF_STAGE_FIREWALL)
+			fw_stage_idle(seg->apps[i]->fw);
+}
+
 static __rte_always_inline void
 app_seg_finish(struct app_seg *seg)
 {
@@ -289,8 +303,12 @@ app_seg_poll(struct app_seg *seg)
 			}
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		/* An idle firewall must still let a rules reload finish. */
+		if (unlikely(seg->has_fw))
+			app_seg_idle(seg);
 		return 0;
+	}
 	/* Bursts are counted where they enter a segment; the stages fused
 	 * behind see the same bursts (less what was dropped). */
 	APP_TEL(seg->first->ctr.bursts++);
@@ -305,6 +323,7 @@ app_seg_poll(struct app_seg *seg)
 	return n;
 }
 
+#ifndef FFWD_NO_TELEMETRY
 /* Rare: keep it out of the loop's instruction stream. */
 static __rte_noinline void
 app_note_hiccup(struct app_lcore *lc, uint64_t gap)
@@ -320,6 +339,7 @@ app_note_hiccup(struct app_lcore *lc, uint64_t gap)
 	if (gap > lc->st.hiccup_max_cycles)
 		lc->st.hiccup_max_cycles = gap;
 }
+#endif
 
 /* Publish the loop's register-held counters every this many iterations:
  * readers see figures at most a fraction of a millisecond old. */
@@ -412,6 +432,37 @@ app_launch(struct app *a, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int
+app_reload_rules(struct app *a, FILE *f)
+{
+	char err[CONF_ERR_MAX];
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < a->n_stages; i++) {
+		struct stage *s = &a->stages[i];
+		struct fw_rules *r;
+
+		if (s->kind != CONF_STAGE_FIREWALL)
+			continue;
+		/* Built here, off the fast path; swapped in atomically; the
+		 * old set is freed once the stage has moved past it. */
+		r = fw_rules_load(s->conf->rules, err, sizeof(err));
+		if (r == NULL || fw_stage_reload(s->fw, r) != 0) {
+			fprintf(f, "stage '%s': reload refused, old rules kept: %s\n",
+				s->conf->name, r == NULL ? err : "out of memory");
+			if (r != NULL)
+				fw_rules_free(r);
+			bad = 1;
+			continue;
+		}
+		fprintf(f, "stage '%s': rules reloaded from %s (%u rules)\n",
+			s->conf->name, s->conf->rules, fw_rules_count(r));
+	}
+	fflush(f);
+	return bad ? -1 : 0;
 }
 
 int
@@ -608,6 +659,8 @@ app_free(struct app *a)
 	}
 	for (i = 0; i < a->n_rings; i++)
 		ring_free(a->rings[i].ring);
+	for (i = 0; i < a->n_stages; i++)
+		stage_fini(&a->stages[i]);
 	rte_free(a->stages);
 	rte_free(a->segs);
 	rte_mempool_free(a->pool);

@@ -38,6 +38,7 @@ struct app_seg {
 	unsigned int path;
 	int done;			/**< set (release) when drained */
 	bool yield;			/**< idle mode of the lcore */
+	bool has_fw;			/**< a firewall stage: report idle to RCU */
 } __rte_cache_aligned;
 
 /* Hiccup histogram: bucket b counts gaps in [2^b, 2^(b+1)) µs; the last
@@ -108,6 +109,8 @@ struct app {
 /** The stop flag: the one global, set from the signal handler (the
  * telemetry module keeps the other: DPDK's callbacks take no argument). */
 extern volatile int app_stop;
+/** Set by SIGHUP: reload the firewall rules (a signal flag, like app_stop). */
+extern volatile int app_reload;
 
 /** Build everything (EAL must be up). @return 0, or -1 with a message in err. */
 int app_build(struct app *a, const struct conf *conf, char *err, size_t errlen);
@@ -121,6 +124,13 @@ int app_launch(struct app *a, char *err, size_t errlen);
  * @return 0 if all are up, -1 if some are not (the run goes on).
  */
 int app_wait_links(struct app *a, double seconds, FILE *f);
+
+/**
+ * Reload every firewall stage's rules file (SIGHUP): built off the fast
+ * path, swapped in without stopping traffic. A file that does not parse
+ * keeps the old rules. @return 0, or -1 if some stage kept its old rules.
+ */
+int app_reload_rules(struct app *a, FILE *f);
 
 /** Wait for all stage lcores to drain and return. */
 void app_wait(struct app *a);

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 
+#include "firewall.h"
 #include "stage.h"
 
 const char *const stage_drop_names[STAGE_DROP_MAX] = {
@@ -42,6 +44,24 @@ stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id)
 		s->mac_set = (cs->set_src ? FWD_SET_SRC : 0) |
 			     (cs->set_dst ? FWD_SET_DST : 0);
 		break;
+	case CONF_STAGE_FIREWALL: {
+		char err[CONF_ERR_MAX];
+		struct fw_rules *r = fw_rules_load(cs->rules, err, sizeof(err));
+
+		/* Checked before EAL by fw_rules_check(); what is left here
+		 * is the verifier and memory. */
+		if (r == NULL) {
+			fprintf(stderr, "stage '%s': %s\n", cs->name, err);
+			return -EINVAL;
+		}
+		s->fw = fw_stage_create(cs->name, r, 0);
+		if (s->fw == NULL) {
+			fw_rules_free(r);
+			return -rte_errno;
+		}
+		s->burst = stage_fw_burst;
+		break;
+	}
 	case CONF_STAGE_WORK:
 		s->burst = stage_work_burst;
 		s->work_cycles = (uint64_t)cs->work_ns * rte_get_tsc_hz() / 1000000000ull;
@@ -50,6 +70,28 @@ stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void
+stage_fini(struct stage *s)
+{
+	fw_stage_free(s->fw);
+	s->fw = NULL;
+}
+
+/* The firewall's reasons onto the stage's, once per burst. */
+uint16_t
+stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t d[FW_DROP_MAX] = { 0 };
+	uint16_t out = fw_stage_burst(s->fw, pkts, n, d);
+
+	s->ctr.pkts_in += n;
+	s->ctr.pkts_out += out;
+	s->ctr.drops[STAGE_DROP_FW_RULE] += d[FW_DROP_RULE];
+	s->ctr.drops[STAGE_DROP_FW_DEFAULT] += d[FW_DROP_DEFAULT];
+	s->ctr.drops[STAGE_DROP_FW_MALFORMED] += d[FW_DROP_MALFORMED];
+	return out;
 }
 
 uint64_t

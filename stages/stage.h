@@ -28,6 +28,8 @@
 
 #include "conf.h"
 
+struct fw_stage;
+
 #define STAGE_BURST 32
 
 #define FWD_SET_SRC 1
@@ -39,7 +41,10 @@
  */
 #define STAGE_DROP_REASONS(X)                                                  \
 	X(TX_FULL, "tx_full")	/* output: TX queue full after retries */      \
-	X(RUNT, "runt")		/* fwd: too short for the MAC rewrite */
+	X(RUNT, "runt")		/* fwd: too short for the MAC rewrite */ \
+	X(FW_RULE, "fw_rule")	/* firewall: a drop rule matched */    \
+	X(FW_DEFAULT, "fw_default") /* firewall: default policy drop */ \
+	X(FW_MALFORMED, "fw_malformed") /* firewall: broken headers */
 
 enum stage_drop {
 #define X(e, s) STAGE_DROP_##e,
@@ -84,6 +89,7 @@ struct stage {
 	uint64_t work_cycles;		/**< work: TSC cycles per packet */
 	struct rte_ether_addr src_mac, dst_mac; /**< fwd rewrite values */
 	uint8_t mac_set;		/**< fwd rewrite: FWD_SET_SRC|FWD_SET_DST */
+	struct fw_stage *fw;		/**< firewall */
 
 	/* Written by the stage's lcore only; own cache lines. */
 	struct stage_counters ctr;
@@ -132,5 +138,9 @@ uint16_t stage_fwd_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
 uint16_t stage_fwd_swap_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
 uint16_t stage_fwd_rewrite_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
 uint16_t stage_work_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+uint16_t stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
+
+/** Release what stage_init() took (the firewall's rules); idempotent. */
+void stage_fini(struct stage *s);
 
 #endif /* FFWD_STAGE_H */
