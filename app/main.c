@@ -24,6 +24,8 @@
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
+#include "firewall.h"
+#include "replay.h"
 #include "telemetry.h"
 
 #define EXIT_CONFIG	2
@@ -48,6 +50,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 "usage: %s [-c] CONFIG [options] [-- EAL options]\n"
+"       %s replay FILE --port DEVARGS [...]   (see: ffwd replay --help)\n"
 "\n"
 "Runs the packet pipeline described by CONFIG (YAML): input, application\n"
 "and output stages on dedicated lcores, joined by FastForward rings where a\n"
@@ -71,6 +74,9 @@ usage(FILE *f, const char *prog)
 "      --start-delay MS     then wait MS ms more before the stages start (a\n"
 "                           traffic source whose peer needs time to poll)\n"
 "  -h, --help               this text\n"
+"\n"
+"SIGHUP reloads every firewall stage's rules file without stopping traffic\n"
+"(a file that does not parse keeps the old rules).\n"
 "\n"
 "Stopping: SIGINT or SIGTERM stops the inputs, drains every ring in order,\n"
 "flushes TX, stops the ports and prints per-port, per-stage, per-ring and\n"
@@ -98,7 +104,7 @@ usage(FILE *f, const char *prog)
 "\n"
 "exit status: 0 ok; 1 run-time failure; 2 bad config, capture file or\n"
 "command line; 3 packets unaccounted for or mbufs missing at exit.\n",
-		prog);
+		prog, prog);
 }
 
 static int
@@ -278,8 +284,10 @@ owner_only(const char *dir)
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	app_stop = 1;
+	if (sig == SIGHUP)
+		app_reload = 1;
+	else
+		app_stop = 1;
 }
 
 static double
@@ -309,6 +317,10 @@ supervise(struct app *a, const struct opts *o)
 		uint64_t rx;
 
 		usleep(10000);
+		if (app_reload) {
+			app_reload = 0;
+			app_reload_rules(a, stderr);
+		}
 		t = now_s();
 		rx = app_received(a);
 		if (rx != last_rx) {
@@ -326,6 +338,23 @@ supervise(struct app *a, const struct opts *o)
 	}
 }
 
+/* Rules files of firewall stages: syntax and expressions, before EAL. */
+static int
+fw_check_conf(const struct conf *c, char *err, size_t errlen)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < c->n_paths; p++)
+		for (i = 0; i < c->paths[p].n_stages; i++) {
+			const struct conf_stage *cs = &c->paths[p].stages[i];
+
+			if (cs->kind == CONF_STAGE_FIREWALL &&
+			    fw_rules_check(cs->rules, err, errlen) != 0)
+				return -1;
+		}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -336,10 +365,14 @@ main(int argc, char **argv)
 	struct opts o;
 	int ret;
 
+	/* "ffwd replay FILE --port DEVARGS ...": a pipeline without YAML. */
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
-	    capfile_check_conf(&conf, err, sizeof(err)) != 0) {
+	    capfile_check_conf(&conf, err, sizeof(err)) != 0 ||
+	    fw_check_conf(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
 	}
@@ -353,6 +386,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	ret = rte_eal_init(eal.argc, eal.argv);
 	if (ret < 0) {
 		fprintf(stderr, "%s: EAL init failed: %s\n", o.file,

@@ -40,10 +40,12 @@
 #define REPLAY_EAL_ARGS_MAX 64
 #define REPLAY_TX_LCORE 1
 #define REPLAY_TXD 1024
+#define REPLAY_RXD 64
 #define REPLAY_STREAM_MBUFS 8191
 #define REPLAY_STREAM_RING 1024
 #define REPLAY_HICCUP_US 10
 #define REPLAY_LEAD_US 1000	/* t0 after launch: the first burst is on time */
+#define REPLAY_LINK_WAIT_S 10	/* for the link before the clock starts */
 #define REPLAY_CAL_S 0.25	/* TSC calibration against CLOCK_MONOTONIC */
 #define REPLAY_BASE_MB 96	/* EAL, ethdev, rings: measured, plus margin */
 
@@ -59,6 +61,7 @@ struct replay_opts {
 	bool ifg, fcs;
 	uint64_t loops;			/**< 0: forever */
 	double duration_s;		/**< 0: no limit */
+	double start_delay_s;		/**< after link up, before the clock */
 	unsigned int cpu;		/**< CPU of the TX lcore */
 	unsigned int burst;		/**< 0: default for the mode */
 	bool pad, stream, hugepages;
@@ -95,6 +98,8 @@ replay_usage(FILE *f, const char *prog)
 "                      net_memif0,...) or a PCI address bound to DPDK\n"
 "  --loop N            send the capture N times (default 1; 0: forever)\n"
 "  --duration S        stop after S seconds\n"
+"  --start-delay S     wait S seconds after the link is up before the\n"
+"                      clock starts (a memif peer that polls late)\n"
 "  --burst N           most packets per TX call (1..32; default 1 when\n"
 "                      paced: every packet leaves at its own time, 32 at\n"
 "                      --topspeed); a late sender catches up N at a time\n"
@@ -157,7 +162,7 @@ enum {
 	OPT_PORT = 256, OPT_PPS, OPT_MBPS, OPT_IFG, OPT_FCS, OPT_TIMING,
 	OPT_SPEED, OPT_TOP, OPT_LOOP, OPT_DURATION, OPT_BURST, OPT_LCORE,
 	OPT_PAD, OPT_STREAM, OPT_MEMORY, OPT_HUGE, OPT_STATS, OPT_PROGRESS,
-	OPT_NO_PROGRESS,
+	OPT_NO_PROGRESS, OPT_START_DELAY,
 };
 
 static int
@@ -183,6 +188,7 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "start-delay", required_argument, NULL, OPT_START_DELAY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -294,6 +300,11 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 			break;
 		case OPT_NO_PROGRESS:
 			o->progress = 0;
+			break;
+		case OPT_START_DELAY:
+			if (replay_num(o, "start-delay", optarg, 0, 3600,
+				       &o->start_delay_s))
+				return -1;
 			break;
 		case 'h':
 			replay_usage(stdout, o->prog);
@@ -464,11 +475,12 @@ replay_mem_available_mb(void)
 
 /* The one port EAL made from --port; started with one TX queue. */
 static int
-replay_port_setup(const struct replay_opts *o, uint16_t *port_id)
+replay_port_setup(const struct replay_opts *o, uint16_t *port_id,
+		  struct rte_mempool **rx_pool)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	uint16_t pid, txd = REPLAY_TXD, rxd = 0;
+	uint16_t pid, txd = REPLAY_TXD, rxd = 0, nb_rx;
 	int ret;
 
 	RTE_ETH_FOREACH_DEV(pid)
@@ -481,12 +493,26 @@ replay_port_setup(const struct replay_opts *o, uint16_t *port_id)
 		return -ENODEV;
 	}
 	ret = rte_eth_dev_info_get(pid, &info);
-	/* No RX queue: nothing is received, and a NIC's RX ring would take
-	 * mbufs from a pool sized exactly for the capture. */
+	/* One RX queue where the port has any: memif pairs its rings with
+	 * the peer's and refuses a peer with more TX rings than it has RX
+	 * rings. It gets a small pool of its own, never the capture's:
+	 * nothing here reads it. */
+	nb_rx = ret == 0 && info.max_rx_queues > 0 ? 1 : 0;
+	rxd = nb_rx ? REPLAY_RXD : 0;
 	if (ret == 0)
-		ret = rte_eth_dev_configure(pid, 0, 1, &conf);
+		ret = rte_eth_dev_configure(pid, nb_rx, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	if (ret == 0 && nb_rx) {
+		*rx_pool = rte_pktmbuf_pool_create("replay_rx",
+						   RTE_MAX(2u * rxd, 511u), 0, 0,
+						   RTE_MBUF_DEFAULT_BUF_SIZE,
+						   rte_eth_dev_socket_id(pid));
+		ret = *rx_pool == NULL ? -rte_errno :
+		      rte_eth_rx_queue_setup(pid, 0, rxd,
+					     rte_eth_dev_socket_id(pid), NULL,
+					     *rx_pool);
+	}
 	if (ret == 0)
 		ret = rte_eth_tx_queue_setup(pid, 0, txd,
 					     rte_eth_dev_socket_id(pid), NULL);
@@ -537,6 +563,7 @@ struct replay_run {
 	struct capsrc_stream *stream;
 	struct ffwd_ring *ring;
 	struct rte_mempool *stream_pool;
+	struct rte_mempool *rx_pool;	/**< the port's RX queue, unread */
 	uint16_t port_id;
 	bool port_started;
 	uint64_t hz;
@@ -552,7 +579,10 @@ replay_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	(void)sb;
 	(void)flag;
 	(void)ftw;
-	return remove(path) == 0 ? 0 : 0; /* best effort: go on */
+	/* Best effort: a file that will not go leaves its folder behind,
+	 * nothing worse, so the walk goes on. */
+	remove(path);
+	return 0;
 }
 
 /*
@@ -576,6 +606,39 @@ replay_eal_cleanup(void)
 		nftw(dir, replay_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * The schedule starts when the pacer does: wait for the link first (a
+ * memif is up once its peer has connected), or the first packets would
+ * all be late. A link still down after REPLAY_LINK_WAIT_S is warned about
+ * and sent to anyway: some drivers never report one.
+ */
+static void
+replay_wait_link(const struct replay_run *r)
+{
+	struct rte_eth_link link;
+	double start = replay_now();
+	bool said = false;
+
+	while (!replay_stop) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(r->port_id, &link) != 0 ||
+		    link.link_status == RTE_ETH_LINK_UP)
+			return;
+		if (replay_now() - start >= REPLAY_LINK_WAIT_S) {
+			fprintf(stderr, "%s: warning: %s: link still down after "
+				"%d s; sending anyway\n", r->o->prog, r->o->port,
+				REPLAY_LINK_WAIT_S);
+			return;
+		}
+		if (!said) {
+			fprintf(stderr, "%s: waiting up to %d s for %s to come "
+				"up\n", r->o->prog, REPLAY_LINK_WAIT_S, r->o->port);
+			said = true;
+		}
+		usleep(10000);
+	}
+}
+
 static void
 replay_port_stop(struct replay_run *r)
 {
@@ -596,7 +659,7 @@ replay_supervise(struct replay_run *r)
 	struct pacer *p = r->pacer;
 	bool tty = o->progress < 0 ? isatty(STDOUT_FILENO) : o->progress;
 	double start = replay_now(), last = start, last_bar = 0;
-	uint64_t last_sent = 0, last_bytes = 0;
+	uint64_t last_sent = 0, last_bytes = 0, bar_sent = 0, bar_bytes = 0;
 	uint64_t total = o->loops ? o->loops * r->info.packets : 0;
 	double pps = 0, mbps = 0;
 	int ret = 0;
@@ -620,14 +683,13 @@ replay_supervise(struct replay_run *r)
 			uint64_t sent = pacer_read(&p->st.sent);
 			uint64_t bytes = pacer_read(&p->st.bytes);
 			uint64_t dp = sent - last_sent;
-
-			pps = dp / (t - last);
-			mbps = ((bytes - last_bytes) + dp * r->overhead) * 8 /
-			       (t - last) / 1e6;
+			double lpps = dp / (t - last);
+			double lmbps = ((bytes - last_bytes) + dp * r->overhead) *
+				       8 / (t - last) / 1e6;
 			if (tty)
 				fputs("\r\033[K", stdout);
 			printf("[%9.2f s] %12.0f pps %12.3f Mbps  sent %" PRIu64
-			       "  loops %" PRIu64 "\n", t - start, pps, mbps, sent,
+			       "  loops %" PRIu64 "\n", t - start, lpps, lmbps, sent,
 			       r->stream != NULL ? r->stream->pass :
 			       pacer_read(&p->st.loops));
 			fflush(stdout);
@@ -635,11 +697,23 @@ replay_supervise(struct replay_run *r)
 			last_sent = sent;
 			last_bytes = bytes;
 		}
-		if (tty && t - last_bar >= 0.1) {
+		if (tty && t - last_bar >= 0.2) {
+			uint64_t sent = pacer_read(&p->st.sent);
+			uint64_t bytes = pacer_read(&p->st.bytes);
 			double frac = -1;
 
+			/* the bar's own rate, over its 0.2 s refresh */
+			if (last_bar > 0) {
+				pps = (sent - bar_sent) / (t - last_bar);
+				mbps = ((bytes - bar_bytes) +
+					(sent - bar_sent) * r->overhead) * 8 /
+				       (t - last_bar) / 1e6;
+			}
+			bar_sent = sent;
+			bar_bytes = bytes;
+
 			if (total != 0)
-				frac = (double)pacer_read(&p->st.sent) / total;
+				frac = (double)sent / total;
 			if (o->duration_s > 0)
 				frac = RTE_MAX(frac, (t - start) / o->duration_s);
 			replay_progress(stdout, RTE_MIN(frac, 1.0), pps, mbps,
@@ -667,7 +741,10 @@ replay_mode_name(enum pacer_mode m)
 	}
 }
 
-/* The final report; @return 0 if every mbuf is back in its pool. */
+/*
+ * The final report; @return 0 if every mbuf is back in its pool and the
+ * port took at least one packet.
+ */
 static int
 replay_report(struct replay_run *r, unsigned int pool_avail,
 	      unsigned int pool_size)
@@ -680,7 +757,7 @@ replay_report(struct replay_run *r, unsigned int pool_avail,
 	double pps = span > 0 ? (st->sent - 1) / span : 0;
 	double bits = (double)(st->bytes + st->sent * r->overhead) * 8;
 	double mbps = span > 0 ? (bits - st->last_bits) / span / 1e6 : 0;
-	double achieved = NAN, err_pct = NAN, ppm;
+	double achieved = NAN, err_pct = NAN, err_wall_pct, ppm;
 	const struct pacer_hist *h = &p->dep;
 	bool pool_ok = pool_avail == pool_size;
 	char asked[64] = "-";
@@ -707,7 +784,10 @@ replay_report(struct replay_run *r, unsigned int pool_avail,
 	}
 	if (!isnan(achieved))
 		err_pct = (achieved / o->rate - 1) * 100;
+	/* The rate is measured on the TSC; the TSC's own drift against
+	 * CLOCK_MONOTONIC over the run turns it into a rate in wall time. */
 	ppm = ((r->tsc1 - r->tsc0) / hz / (r->wall1 - r->wall0) - 1) * 1e6;
+	err_wall_pct = ((1 + err_pct / 100) * (1 + ppm / 1e6) - 1) * 100;
 	const struct rte_eth_stats *es = &r->port_stats;
 
 	printf("replay %s -> %s (%s%s)\n", o->file, o->port,
@@ -724,7 +804,8 @@ replay_report(struct replay_run *r, unsigned int pool_avail,
 	printf("  rate:      %.3f pps, %.3f Mbps%s; asked %s", pps, mbps,
 	       r->overhead ? " (with per-frame overhead)" : "", asked);
 	if (!isnan(err_pct))
-		printf(", error %+.5f %%", err_pct);
+		printf(", error %+.5f %% (%+.5f %% in CLOCK_MONOTONIC time)",
+		       err_pct, err_wall_pct);
 	printf("\n");
 	if (o->mode != PACER_TOPSPEED)
 		printf("  departure error (TSC at TX call - schedule, n=%" PRIu64
@@ -758,19 +839,29 @@ replay_report(struct replay_run *r, unsigned int pool_avail,
 	       pool_ok ? "" : " (LEAK)");
 	printf("replay: mode=%s sent=%" PRIu64 " bytes=%" PRIu64 " duration_s=%.6f"
 	       " tsc_mhz=%.6f eal_mhz=%.6f"
-	       " pps=%.3f mbps=%.3f rate_err_pct=%.6f dep_p50_us=%.3f"
+	       " pps=%.3f mbps=%.3f rate_err_pct=%.6f rate_err_wall_pct=%.6f"
+	       " dep_p50_us=%.3f"
 	       " dep_p99_us=%.3f dep_p999_us=%.3f dep_max_us=%.3f hiccups=%"
 	       PRIu64 " hiccup_max_us=%.1f tx_short=%" PRIu64 " tsc_ppm=%.1f"
+	       " first_late_us=%.3f last_late_us=%.3f"
 	       " pool=%u/%u status=%s\n", replay_mode_name(o->mode), st->sent,
 	       st->bytes, span, hz / 1e6, rte_get_tsc_hz() / 1e6, pps, mbps, err_pct,
+	       err_wall_pct,
 	       replay_us(pacer_hist_quantile(h, 0.5), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.99), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.999), r->hz),
 	       replay_us(h->max, r->hz), st->hiccups,
-	       replay_us(st->hiccup_max, r->hz), st->tx_short, ppm, pool_avail,
-	       pool_size, pool_ok ? "ok" : "leak");
+	       replay_us(st->hiccup_max, r->hz), st->tx_short, ppm,
+	       replay_us(st->first_tsc - st->first_due, r->hz),
+	       replay_us(st->last_tsc - st->last_due, r->hz), pool_avail,
+	       pool_size, !pool_ok ? "leak" : st->sent == 0 ? "nothing-sent" :
+	       "ok");
 	fflush(stdout);
-	return pool_ok ? 0 : -1;
+	if (st->sent == 0)
+		fprintf(stderr, "%s: %s took no packet (%" PRIu64 " TX calls); "
+			"expected a port that sends (a memif with a peer, a link "
+			"that is up)\n", o->prog, o->port, st->tx_calls);
+	return pool_ok && st->sent != 0 ? 0 : -1;
 }
 
 /* Memory EAL gets with --no-huge: the preload plus a fixed base. */
@@ -861,8 +952,13 @@ replay_main(int argc, char **argv)
 	memory_mb = replay_memory_mb(&o, &r.info);
 	if (!o.stream && !o.hugepages) {
 		uint64_t have = o.memory_mb ? o.memory_mb : replay_mem_available_mb();
+		/* Given --memory, only the pool itself must fit: the user
+		 * may know better than the margin; EAL says if not. */
+		uint64_t need = o.memory_mb ?
+			capsrc_preload_bytes(&r.info) / 1048576 + 32 : memory_mb;
 
-		if (have != 0 && memory_mb > have) {
+		if (have != 0 && need > have) {
+			memory_mb = (unsigned int)need;
 			fprintf(stderr, "%s: %s: does not fit in memory: preloading "
 				"%" PRIu64 " packets takes %u MiB, %" PRIu64 " MiB %s; "
 				"expected a smaller capture, more --memory, or "
@@ -880,6 +976,9 @@ replay_main(int argc, char **argv)
 	}
 	signal(SIGINT, replay_on_signal);
 	signal(SIGTERM, replay_on_signal);
+	/* A memif peer that goes away must not kill the sender: its
+	 * control socket write then fails with EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "%s: EAL init failed: %s\n", o.prog,
 			rte_strerror(rte_errno));
@@ -897,7 +996,7 @@ replay_main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", o.prog);
 		goto out_eal;
 	}
-	if (replay_port_setup(&o, &r.port_id) != 0)
+	if (replay_port_setup(&o, &r.port_id, &r.rx_pool) != 0)
 		goto out_eal;
 	r.port_started = true;
 	r.pacer->mode = o.mode;
@@ -944,6 +1043,9 @@ replay_main(int argc, char **argv)
 				"announce multi-segment TX\n", o.prog, o.file,
 				r.info.max_len, o.port);
 	}
+	replay_wait_link(&r);
+	if (o.start_delay_s > 0 && !replay_stop)
+		usleep((useconds_t)(o.start_delay_s * 1e6));
 	replay_clock_pair(&r.tsc0, &r.wall0);
 	ret = rte_eal_remote_launch(pacer_run, r.pacer, REPLAY_TX_LCORE);
 	if (ret != 0) {
@@ -988,6 +1090,7 @@ out_cap:
 out_port:
 	replay_port_stop(&r);
 	rte_eth_dev_close(r.port_id);
+	rte_mempool_free(r.rx_pool);
 out_eal:
 	rte_free(r.pacer);
 	replay_eal_cleanup();
