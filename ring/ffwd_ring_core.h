@@ -138,11 +138,13 @@ ring_prod_room(struct ffwd_ring *r, uint64_t head, uint32_t want)
 			break;
 		limit += RING_LINE_SLOTS;
 	}
-	/* Ask for the next line now, for writing: the consumer cleared it
-	 * long ago unless the ring is nearly full, and fetching it in the
-	 * background turns the next probe and the stores after it into hits
-	 * (one ownership transfer instead of a shared read and an upgrade). */
-	rte_prefetch0_write(&r->slots[limit & r->mask]);
+	/* Having gained room, ask for the next line now, for writing: the
+	 * consumer cleared it long ago unless the ring is nearly full, and
+	 * fetching it in the background turns the next probe and the stores
+	 * after it into hits. Not when the probe failed: then that line is
+	 * the one the consumer is reading, and taking it would stall it. */
+	if (limit != r->prod.limit)
+		rte_prefetch0_write(&r->slots[limit & r->mask]);
 	r->prod.limit = limit;
 	return (uint32_t)RTE_MIN(limit - head, (uint64_t)want);
 }
@@ -352,8 +354,8 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 	 * read through this pointer; the fence below orders what is. */
 	if (r->cons.slip_slots != 0 && ring_cons_slipping(r, tail))
 		got = 0;
-	else if (n > 1 && __atomic_load_n(&r->slots[tail & r->mask],
-					  __ATOMIC_RELAXED) == NULL)
+	else if (__atomic_load_n(&r->slots[tail & r->mask],
+				 __ATOMIC_RELAXED) == NULL)
 		got = 0;
 	else
 		got = ring_copy_out(r, tail, objs, n);
