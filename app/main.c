@@ -299,6 +299,12 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int
+reload_rules(void *arg)
+{
+	return app_reload_rules(arg, stderr);
+}
+
 /*
  * The main lcore is housekeeping: it watches for the stop conditions and
  * prints stats while the stage lcores run.
@@ -319,7 +325,9 @@ supervise(struct app *a, const struct opts *o)
 		usleep(10000);
 		if (app_reload) {
 			app_reload = 0;
-			app_reload_rules(a, stderr);
+			/* Telemetry reads the firewall's rule counters;
+			 * keep it out while the sets are swapped. */
+			telemetry_quiesce(reload_rules, a);
 		}
 		t = now_s();
 		rx = app_received(a);

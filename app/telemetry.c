@@ -20,6 +20,7 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "firewall.h"
 #include "telemetry.h"
 
 /* DPDK's telemetry callbacks take no context argument, so the app they
@@ -96,6 +97,15 @@ tel_info_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Per-rule hits of a firewall stage: "acl:<rule>" keyed "acl_<rule>". */
+static void
+tel_fw_counter(void *arg, const char *name, uint64_t value)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	rte_tel_data_add_dict_u64(arg, tel_key(key, sizeof(key), name), value);
+}
+
 static void
 tel_stage(struct rte_tel_data *c, const struct app *a, const struct stage *s,
 	  unsigned int path)
@@ -124,6 +134,8 @@ tel_stage(struct rte_tel_data *c, const struct app *a, const struct stage *s,
 		drops += v;
 	}
 	rte_tel_data_add_dict_u64(c, "drops", drops);
+	if (s->kind == CONF_STAGE_FIREWALL && s->fw != NULL)
+		fw_stage_counters(s->fw, tel_fw_counter, c);
 	if (lc == NULL)
 		return;
 	/* Busy, idle and hiccups belong to the lcore; every stage on it
@@ -284,6 +296,19 @@ TEL_CMD(tel_info)
 TEL_CMD(tel_stages)
 TEL_CMD(tel_rings)
 TEL_CMD(tel_ports)
+
+int
+telemetry_quiesce(int (*fn)(void *arg), void *arg)
+{
+	struct app *a = __atomic_exchange_n(&tel_app, NULL, __ATOMIC_SEQ_CST);
+	int ret;
+
+	while (__atomic_load_n(&tel_busy, __ATOMIC_SEQ_CST) != 0)
+		usleep(100);
+	ret = fn(arg);
+	__atomic_store_n(&tel_app, a, __ATOMIC_RELEASE);
+	return ret;
+}
 
 void
 telemetry_unregister(void)

@@ -12,6 +12,13 @@ struct app;
 /** Register the commands for a (after app_build()). @return 0 or -1. */
 int telemetry_register(struct app *a, const char *config_path);
 
+/**
+ * Run fn(arg) with no telemetry reader inside the app (readers arriving
+ * meanwhile are told the pipeline is busy): for changes, such as a rules
+ * reload, that free what a reader may be looking at. @return fn's value.
+ */
+int telemetry_quiesce(int (*fn)(void *arg), void *arg);
+
 /** Make the commands answer "gone" and wait out readers, before app_free(). */
 void telemetry_unregister(void);
 
