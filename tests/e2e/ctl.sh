@@ -139,8 +139,10 @@ fi
 # --- 6. bottleneck: a slow work stage ------------------------------------------
 C=ctlC$n
 labels+=("$C")
+# rx and slow on different CPUs: two spinning lcores on one CPU would
+# take turns and the ring would fill and drain with the time slices.
 write_cfg "$C" "$tmp/c.yaml" "net_null3$n,copy=0" \
-	"{ name: rx, kind: input, port: src, lcore: 1 }" \
+	"{ name: rx, kind: input, port: src, lcore: 2 }" \
 	"{ name: slow, kind: work, ns: 20000, lcore: 3 }" \
 	"{ name: tx, kind: output, port: dst, lcore: 3 }"
 "$ctl" start "$tmp/c.yaml" >/dev/null 2>&1
