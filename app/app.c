@@ -24,6 +24,7 @@ volatile int app_stop;
 volatile int app_reload;
 
 #define APP_LINK_SETTLE_MS 100
+#define APP_TSC_CAL_S 0.25	/* a quarter second gives a few ppm */
 
 /*
  * FFWD_NO_TELEMETRY compiles out the loop telemetry (TSC reads, busy/idle,
@@ -190,6 +191,7 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 {
 	unsigned int i, p, k, n = 0;
 	unsigned int cache;
+	bool paced;
 
 	memset(a, 0, sizeof(*a));
 	a->conf = conf;
@@ -220,12 +222,20 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 			      RTE_CACHE_LINE_SIZE);
 	if (a->stages == NULL || a->segs == NULL)
 		return app_err(err, errlen, "out of memory for %u stages", n);
+	/* Paced outputs need the TSC's true rate, not EAL's rounded one. */
+	a->tsc_hz = rte_get_tsc_hz();
+	for (p = 0, paced = false; p < conf->n_paths; p++)
+		for (i = 0; i < conf->paths[p].n_stages; i++)
+			paced |= conf->paths[p].stages[i].pace_pps != 0 ||
+				 conf->paths[p].stages[i].pace_mbps != 0;
+	if (paced)
+		a->tsc_hz = pacer_calibrate_hz(APP_TSC_CAL_S);
 	for (p = 0, k = 0; p < conf->n_paths; p++) {
 		a->path_first[p] = k;
 		for (i = 0; i < conf->paths[p].n_stages; i++, k++) {
 			const struct conf_stage *cs = &conf->paths[p].stages[i];
 			uint16_t pid = cs->port >= 0 ? a->port_ids[cs->port] : 0;
-			int ret = stage_init(&a->stages[k], cs, pid);
+			int ret = stage_init(&a->stages[k], cs, pid, a->tsc_hz);
 
 			if (ret != 0)
 				return app_err(err, errlen, "stage '%s': %s",
@@ -316,8 +326,12 @@ app_seg_poll(struct app_seg *seg)
 		n = seg->apps[i]->burst(seg->apps[i], pkts, n);
 	if (n == 0)
 		return 1; /* all dropped: still work done */
-	if (seg->output != NULL)
-		stage_tx(seg->output, pkts, n);
+	if (seg->output != NULL) {
+		if (unlikely(seg->output->paced))
+			stage_tx_paced(seg->output, pkts, n);
+		else
+			stage_tx(seg->output, pkts, n);
+	}
 	else
 		app_ring_put(seg->out_ring, pkts, n, seg->yield);
 	return n;

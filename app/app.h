@@ -102,6 +102,7 @@ struct app {
 	unsigned int n_lcores;
 	struct app_lcore lcores[CONF_MAX_LCORES];
 	uint64_t start_tsc;
+	uint64_t tsc_hz;		/**< measured when an output is paced */
 	unsigned int hiccup_us;		/**< threshold, µs */
 	const char *state;		/**< "starting", "running", "draining", "stopped" */
 };

@@ -80,21 +80,23 @@ static const char *const conf_path_keys[] = {
 };
 
 /* Indexed by enum conf_stage_kind; the union is used until kind is known. */
-static const char *const conf_stage_keys[][9] = {
+static const char *const conf_stage_keys[][11] = {
 	[CONF_STAGE_INPUT] = { "name", "kind", "lcore", "idle", "port",
 			       "queue", NULL },
 	[CONF_STAGE_FWD] = { "name", "kind", "lcore", "idle", "mac_swap",
 			     "src_mac", "dst_mac", NULL },
 	[CONF_STAGE_WORK] = { "name", "kind", "lcore", "idle", "ns", NULL },
 	[CONF_STAGE_OUTPUT] = { "name", "kind", "lcore", "idle", "port",
-				"queue", "retries", NULL },
+				"queue", "retries", "pps", "mbps", "overhead",
+				NULL },
 	[CONF_STAGE_FIREWALL] = { "name", "kind", "lcore", "idle", "rules",
 				  NULL },
 };
 
 static const char *const conf_stage_any_keys[] = {
 	"name", "kind", "lcore", "idle", "port", "queue", "retries",
-	"mac_swap", "src_mac", "dst_mac", "ns", "rules", NULL,
+	"mac_swap", "src_mac", "dst_mac", "ns", "rules", "pps", "mbps",
+	"overhead", NULL,
 };
 
 const char *
@@ -868,6 +870,31 @@ conf_parse_stage_io(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
 		if (conf_int(ctx, v, where, "retries", 0, 1000, NULL, &n) < 0)
 			return -1;
 		st->tx_retries = (uint32_t)n;
+	}
+	/* Pacing: departures on an absolute TSC schedule (stage_tx_paced()). */
+	v = conf_get(ctx, map, "pps", NULL);
+	if (v != NULL) {
+		if (conf_int(ctx, v, where, "pps", 1, 1000000000, NULL, &n) < 0)
+			return -1;
+		st->pace_pps = (uint32_t)n;
+	}
+	v = conf_get(ctx, map, "mbps", NULL);
+	if (v != NULL) {
+		if (st->pace_pps != 0)
+			return conf_err(ctx, v, where,
+					"mbps is given with pps, expected one of them");
+		if (conf_int(ctx, v, where, "mbps", 1, 1000000, NULL, &n) < 0)
+			return -1;
+		st->pace_mbps = (uint32_t)n;
+	}
+	v = conf_get(ctx, map, "overhead", NULL);
+	if (v != NULL) {
+		if (st->pace_mbps == 0)
+			return conf_err(ctx, v, where,
+					"overhead is given without mbps, expected it only with mbps");
+		if (conf_int(ctx, v, where, "overhead", 0, 1000, NULL, &n) < 0)
+			return -1;
+		st->pace_overhead = (uint32_t)n;
 	}
 	return 0;
 }

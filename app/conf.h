@@ -67,6 +67,9 @@ struct conf_stage {
 	uint32_t work_ns;		/**< ns of TSC-timed work per packet */
 	/* output */
 	uint32_t tx_retries;		/**< bounded TX retries, default 8 */
+	uint32_t pace_pps;		/**< output: packets/s, 0: not paced */
+	uint32_t pace_mbps;		/**< output: Mbit/s, 0: not paced */
+	uint32_t pace_overhead;		/**< bytes added per frame for mbps */
 	/* firewall */
 	char rules[CONF_PATH_MAX];	/**< rules file, as given */
 	struct conf_mark mark;

@@ -414,48 +414,6 @@ replay_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/*
- * One (TSC, CLOCK_MONOTONIC) pair read as close together as this thread
- * manages: the tightest of a few brackets, so that a preemption between
- * the two reads does not skew it.
- */
-static void
-replay_clock_pair(uint64_t *tsc, double *wall)
-{
-	double best = 1e9;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		double a = replay_now();
-		uint64_t t = rte_rdtsc_precise();
-		double b = replay_now();
-
-		if (b - a < best) {
-			best = b - a;
-			*tsc = t;
-			*wall = (a + b) / 2;
-		}
-	}
-}
-
-/*
- * The TSC frequency, measured against CLOCK_MONOTONIC over CAL_S seconds.
- * EAL's rte_get_tsc_hz() is rounded to 10 MHz (2100 MHz for a TSC of
- * 2096 MHz here: 0.19 %), four times the rate error this tool promises;
- * a 0.25 s calibration is good to a few ppm.
- */
-static uint64_t
-replay_calibrate_hz(double cal_s)
-{
-	uint64_t t0 = 0, t1 = 0;
-	double w0 = 0, w1 = 1;
-
-	replay_clock_pair(&t0, &w0);
-	usleep((useconds_t)(cal_s * 1e6));
-	replay_clock_pair(&t1, &w1);
-	return (uint64_t)((t1 - t0) / (w1 - w0));
-}
-
 /* MemAvailable from /proc/meminfo, in MiB; 0 if unknown. */
 static uint64_t
 replay_mem_available_mb(void)
@@ -989,7 +947,7 @@ replay_main(int argc, char **argv)
 			o.prog, REPLAY_TX_LCORE, o.cpu);
 		goto out_eal;
 	}
-	r.hz = replay_calibrate_hz(REPLAY_CAL_S);
+	r.hz = pacer_calibrate_hz(REPLAY_CAL_S);
 	r.overhead = (o.ifg ? 20 : 0) + (o.fcs ? 4 : 0);
 	r.pacer = rte_zmalloc("replay_pacer", sizeof(*r.pacer), RTE_CACHE_LINE_SIZE);
 	if (r.pacer == NULL) {
@@ -1046,7 +1004,7 @@ replay_main(int argc, char **argv)
 	replay_wait_link(&r);
 	if (o.start_delay_s > 0 && !replay_stop)
 		usleep((useconds_t)(o.start_delay_s * 1e6));
-	replay_clock_pair(&r.tsc0, &r.wall0);
+	pacer_clock_pair(&r.tsc0, &r.wall0);
 	ret = rte_eal_remote_launch(pacer_run, r.pacer, REPLAY_TX_LCORE);
 	if (ret != 0) {
 		fprintf(stderr, "%s: cannot launch the TX lcore: %s\n", o.prog,
@@ -1055,7 +1013,7 @@ replay_main(int argc, char **argv)
 	}
 	ret = replay_supervise(&r);
 	rte_eal_wait_lcore(REPLAY_TX_LCORE);
-	replay_clock_pair(&r.tsc1, &r.wall1);
+	pacer_clock_pair(&r.tsc1, &r.wall1);
 	rte_eth_stats_get(r.port_id, &r.port_stats);
 	/* Stopping the port flushes what its driver buffered (net_pcap's
 	 * file) and frees what its TX ring still holds: after it, every

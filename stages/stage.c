@@ -16,7 +16,8 @@ const char *const stage_drop_names[STAGE_DROP_MAX] = {
 };
 
 int
-stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id)
+stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id,
+	   uint64_t tsc_hz)
 {
 	memset(s, 0, sizeof(*s));
 	s->conf = cs;
@@ -28,6 +29,18 @@ stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id)
 		break;
 	case CONF_STAGE_OUTPUT:
 		s->tx_retries = cs->tx_retries;
+		if (cs->pace_pps != 0 || cs->pace_mbps != 0) {
+			int ret = pacer_sched_init(&s->sched,
+						   cs->pace_pps ? PACER_PPS : PACER_MBPS,
+						   cs->pace_pps ? cs->pace_pps : cs->pace_mbps,
+						   tsc_hz);
+
+			if (ret != 0)
+				return ret;
+			s->paced = true;
+			s->pace_bits = cs->pace_pps == 0;
+			s->pace_overhead = cs->pace_overhead;
+		}
 		break;
 	case CONF_STAGE_FWD:
 		/* The variant is picked once here, not tested per packet. */
@@ -92,6 +105,37 @@ stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	s->ctr.drops[STAGE_DROP_FW_DEFAULT] += d[FW_DROP_DEFAULT];
 	s->ctr.drops[STAGE_DROP_FW_MALFORMED] += d[FW_DROP_MALFORMED];
 	return out;
+}
+
+uint16_t
+stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i, sent = 0;
+
+	/* The schedule starts with the first packet, not at set-up. */
+	if (unlikely(s->pace_units == 0 && s->sched.t0 == 0))
+		s->sched.t0 = rte_rdtsc();
+	for (i = 0; i < n; i++) {
+		uint64_t due = pacer_sched_due(&s->sched, s->pace_units);
+		uint32_t tries = 0;
+		uint16_t ok;
+
+		while (rte_rdtsc() < due)
+			rte_pause();
+		ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);
+		while (unlikely(ok == 0) && tries++ < s->tx_retries)
+			ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);
+		s->pace_units += s->pace_bits ?
+			(uint64_t)(rte_pktmbuf_pkt_len(pkts[i]) + s->pace_overhead) * 8 : 1;
+		if (unlikely(ok == 0)) {
+			rte_pktmbuf_free(pkts[i]);
+			s->ctr.drops[STAGE_DROP_TX_FULL]++;
+		}
+		sent += ok;
+	}
+	s->ctr.pkts_in += n;
+	s->ctr.pkts_out += sent;
+	return sent;
 }
 
 uint64_t

@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "conf.h"
+#include "pacer.h"
 
 struct fw_stage;
 
@@ -90,6 +91,12 @@ struct stage {
 	struct rte_ether_addr src_mac, dst_mac; /**< fwd rewrite values */
 	uint8_t mac_set;		/**< fwd rewrite: FWD_SET_SRC|FWD_SET_DST */
 	struct fw_stage *fw;		/**< firewall */
+	/* output pacing: the due time of unit u is sched.t0 + u*num/den */
+	bool paced;
+	bool pace_bits;			/**< units are bits, else packets */
+	uint32_t pace_overhead;		/**< bytes counted per frame (bits) */
+	uint64_t pace_units;		/**< units sent so far */
+	struct pacer_sched sched;
 
 	/* Written by the stage's lcore only; own cache lines. */
 	struct stage_counters ctr;
@@ -97,9 +104,11 @@ struct stage {
 
 /**
  * Prepare s from its config. Ports must already be configured for input
- * and output stages. @return 0 or -errno.
+ * and output stages; tsc_hz is the measured TSC frequency (pacing needs
+ * it exact, see pacer_calibrate_hz()). @return 0 or -errno.
  */
-int stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id);
+int stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id,
+	       uint64_t tsc_hz);
 
 /** Sum of s's drops over all reasons. */
 uint64_t stage_drops(const struct stage *s);
@@ -132,6 +141,14 @@ stage_tx(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	s->ctr.pkts_out += sent;
 	return sent;
 }
+
+/**
+ * Output with pacing (pps/mbps in the config): each packet leaves at its
+ * own due time on an absolute TSC schedule, so a late departure (a hiccup)
+ * is caught up without drifting. The output's lcore waits for the
+ * schedule; upstream rings back-pressure meanwhile.
+ */
+uint16_t stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
 
 /* App stage kinds: their burst functions. */
 uint16_t stage_fwd_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);

@@ -525,6 +525,15 @@ static const struct conf_bad bad_rows[] = {
 	{ "stage unknown key", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, burst: 32 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': unknown key 'burst', expected one of: name, kind, lcore, idle, port, queue" },
+	{ "pps and mbps together", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: tx, kind: output, port: lan, lcore: 1, pps: 10, mbps: 5 }\n",
+	  "t.yaml:11:71: stage 'tx': mbps is given with pps, expected one of them" },
+	{ "overhead without mbps", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: tx, kind: output, port: lan, lcore: 1, overhead: 20 }\n",
+	  "t.yaml:11:66: stage 'tx': overhead is given without mbps, expected it only with mbps" },
+	{ "pps out of range", HEAD "paths:\n" PATH("p") RX
+	  "      - { name: tx, kind: output, port: lan, lcore: 1, pps: 0 }\n",
+	  "t.yaml:11:61: stage 'tx': pps is 0, expected an integer 1..1000000000" },
 	{ "firewall without rules", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: fw, kind: firewall, lcore: 1 }\n" TX,
 	  "t.yaml:11:9: stage 'fw': rules is missing, expected the path of a rules file" },
