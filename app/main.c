@@ -27,6 +27,7 @@
 #include "firewall.h"
 #include "replay.h"
 #include "telemetry.h"
+#include "mono.h"
 
 #define EXIT_CONFIG	2
 #define EXIT_MISMATCH	3
@@ -294,15 +295,6 @@ on_signal(int sig)
 		app_stop = 1;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int
 reload_rules(void *arg)
 {
@@ -316,7 +308,7 @@ reload_rules(void *arg)
 static void
 supervise(struct app *a, const struct opts *o)
 {
-	double start = now_s(), last_change = start, last_stats = start;
+	double start = mono_now(), last_change = start, last_stats = start;
 	double interval = o->stats_interval;
 	uint64_t last_rx = 0;
 
@@ -333,7 +325,7 @@ supervise(struct app *a, const struct opts *o)
 			 * keep it out while the sets are swapped. */
 			telemetry_quiesce(reload_rules, a);
 		}
-		t = now_s();
+		t = mono_now();
 		rx = app_received(a);
 		if (rx != last_rx) {
 			last_rx = rx;

@@ -36,6 +36,7 @@
 #include "ffwd_ring.h"
 #include "pacer.h"
 #include "replay.h"
+#include "mono.h"
 
 #define REPLAY_EAL_ARGS_MAX 64
 #define REPLAY_TX_LCORE 1
@@ -405,15 +406,6 @@ replay_on_signal(int sig)
 	replay_stop = 1;
 }
 
-static double
-replay_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* MemAvailable from /proc/meminfo, in MiB; 0 if unknown. */
 static uint64_t
 replay_mem_available_mb(void)
@@ -574,7 +566,7 @@ static void
 replay_wait_link(const struct replay_run *r)
 {
 	struct rte_eth_link link;
-	double start = replay_now();
+	double start = mono_now();
 	bool said = false;
 
 	while (!replay_stop) {
@@ -582,7 +574,7 @@ replay_wait_link(const struct replay_run *r)
 		if (rte_eth_link_get_nowait(r->port_id, &link) != 0 ||
 		    link.link_status == RTE_ETH_LINK_UP)
 			return;
-		if (replay_now() - start >= REPLAY_LINK_WAIT_S) {
+		if (mono_now() - start >= REPLAY_LINK_WAIT_S) {
 			fprintf(stderr, "%s: warning: %s: link still down after "
 				"%d s; sending anyway\n", r->o->prog, r->o->port,
 				REPLAY_LINK_WAIT_S);
@@ -616,7 +608,7 @@ replay_supervise(struct replay_run *r)
 	const struct replay_opts *o = r->o;
 	struct pacer *p = r->pacer;
 	bool tty = o->progress < 0 ? isatty(STDOUT_FILENO) : o->progress;
-	double start = replay_now(), last = start, last_bar = 0;
+	double start = mono_now(), last = start, last_bar = 0;
 	uint64_t last_sent = 0, last_bytes = 0, bar_sent = 0, bar_bytes = 0;
 	uint64_t total = o->loops ? o->loops * r->info.packets : 0;
 	double pps = 0, mbps = 0;
@@ -636,7 +628,7 @@ replay_supervise(struct replay_run *r)
 		}
 		if (got <= 0)
 			usleep(r->stream != NULL ? 100 : 10000);
-		t = replay_now();
+		t = mono_now();
 		if (o->stats_interval > 0 && t - last >= o->stats_interval) {
 			uint64_t sent = pacer_read(&p->st.sent);
 			uint64_t bytes = pacer_read(&p->st.bytes);

@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "mono.h"
 
 /* ffwd sits beside ffwdctl in the build tree (and when installed);
  * FFWD_BIN overrides. */
@@ -72,15 +73,6 @@ conf_cpus(const struct conf *c, bool *cpus, char *who[], int max)
 		}
 	}
 	return n;
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int
@@ -166,8 +158,8 @@ ctl_cmd_start(int argc, char **argv)
 		_exit(127);
 	}
 	/* Up when its telemetry says running; gone if the child exits. */
-	deadline = mono() + 30;
-	while (mono() < deadline) {
+	deadline = mono_now() + 30;
+	while (mono_now() < deadline) {
 		json_t *info;
 		int status;
 
@@ -223,8 +215,8 @@ ctl_cmd_stop(int argc, char **argv)
 		return 1;
 	}
 	/* SIGTERM drains: inputs stop, rings empty, TX flushes. */
-	deadline = mono() + 60;
-	while (kill(pid, 0) == 0 && mono() < deadline) {
+	deadline = mono_now() + 60;
+	while (kill(pid, 0) == 0 && mono_now() < deadline) {
 		/* Reap it if it is our child (started by this shell's ffwdctl
 		 * it is not; then it is reparented and reaped elsewhere). */
 		waitpid(pid, NULL, WNOHANG);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "mono.h"
 
 #define BOTTLENECK_FILL	0.5	/* a ring this full marks its consumer */
 #define BUSY_HIGH	0.9	/* a stage this busy can take no more */
@@ -236,15 +237,6 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 	}
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Two snapshots `interval` apart; returns the seconds between them. */
 static double
 two_snapshots(const char *label, double interval, json_t **b, json_t **a,
@@ -255,10 +247,10 @@ two_snapshots(const char *label, double interval, json_t **b, json_t **a,
 	*b = ctl_snapshot(label, err, errlen);
 	if (*b == NULL)
 		return -1;
-	t0 = mono();
+	t0 = mono_now();
 	usleep((useconds_t)(interval * 1e6));
 	*a = ctl_snapshot(label, err, errlen);
-	t1 = mono();
+	t1 = mono_now();
 	if (*a == NULL) {
 		json_decref(*b);
 		return -1;
@@ -347,11 +339,11 @@ ctl_cmd_top(int argc, char **argv)
 		fprintf(stderr, "ffwdctl: %s\n", err);
 		return 1;
 	}
-	t0 = mono();
+	t0 = mono_now();
 	for (i = 0; count == 0 || i < count; i++) {
 		usleep((useconds_t)(interval * 1e6));
 		a = ctl_snapshot(label, err, sizeof(err));
-		t1 = mono();
+		t1 = mono_now();
 		if (a == NULL) {
 			fprintf(stderr, "ffwdctl: %s\n", err);
 			json_decref(b);

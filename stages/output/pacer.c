@@ -16,15 +16,7 @@
 
 #include "ffwd_ring.h"
 #include "pacer.h"
-
-static double
-pacer_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "mono.h"
 
 /*
  * One (TSC, CLOCK_MONOTONIC) pair read as close together as this thread
@@ -38,9 +30,9 @@ pacer_clock_pair(uint64_t *tsc, double *wall)
 	int i;
 
 	for (i = 0; i < 16; i++) {
-		double a = pacer_now();
+		double a = mono_now();
 		uint64_t t = rte_rdtsc_precise();
-		double b = pacer_now();
+		double b = mono_now();
 
 		if (b - a < best) {
 			best = b - a;
