@@ -566,6 +566,24 @@ app_print_rates(struct app *a, FILE *f, double interval_s)
 	fflush(f);
 }
 
+/* A paced output's achieved rate, first to last departure, on the same
+ * calibrated TSC that scheduled them. */
+static void
+app_print_pace(FILE *f, const struct stage *s, uint64_t hz)
+{
+	double secs = (double)(s->pace_last - s->sched.t0) / hz;
+	double asked = s->conf->pace_pps ? s->conf->pace_pps : s->conf->pace_mbps;
+	double got;
+
+	if (s->ctr.pkts_out < 2 || secs <= 0)
+		return;
+	/* Units before the last departure over the time they took. */
+	got = (double)s->pace_last_units / secs / (s->pace_bits ? 1e6 : 1);
+	fprintf(f, "pace  %-12s asked %.0f %s, achieved %.3f %s (%+.4f %%) over %.3f s\n",
+		s->conf->name, asked, s->pace_bits ? "Mbps" : "pps", got,
+		s->pace_bits ? "Mbps" : "pps", (got - asked) / asked * 100, secs);
+}
+
 static void
 app_print_stage(FILE *f, const struct stage *s, unsigned int lcore)
 {
@@ -610,6 +628,9 @@ app_report(struct app *a, FILE *f)
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			app_print_stage(f, &a->stages[a->path_first[p] + i],
 					c->paths[p].stages[i].lcore);
+	for (i = 0; i < a->n_stages; i++)
+		if (a->stages[i].paced)
+			app_print_pace(f, &a->stages[i], a->tsc_hz);
 	for (i = 0; i < a->n_rings; i++) {
 		struct ring_stats st;
 

@@ -116,12 +116,14 @@ stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	if (unlikely(s->pace_units == 0 && s->sched.t0 == 0))
 		s->sched.t0 = rte_rdtsc();
 	for (i = 0; i < n; i++) {
-		uint64_t due = pacer_sched_due(&s->sched, s->pace_units);
+		uint64_t due = pacer_sched_due(&s->sched, s->pace_units), now;
 		uint32_t tries = 0;
 		uint16_t ok;
 
-		while (rte_rdtsc() < due)
+		while ((now = rte_rdtsc()) < due)
 			rte_pause();
+		s->pace_last = now;
+		s->pace_last_units = s->pace_units;
 		ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);
 		while (unlikely(ok == 0) && tries++ < s->tx_retries)
 			ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);

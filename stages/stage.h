@@ -96,6 +96,8 @@ struct stage {
 	bool pace_bits;			/**< units are bits, else packets */
 	uint32_t pace_overhead;		/**< bytes counted per frame (bits) */
 	uint64_t pace_units;		/**< units sent so far */
+	uint64_t pace_last;		/**< TSC of the last departure */
+	uint64_t pace_last_units;	/**< units before the last departure */
 	struct pacer_sched sched;
 
 	/* Written by the stage's lcore only; own cache lines. */
