@@ -543,10 +543,9 @@ app_received(const struct app *a)
 void
 app_print_rates(struct app *a, FILE *f, double interval_s)
 {
-	static uint64_t prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
+	uint64_t *prev = a->rate_prev;
 	unsigned int i;
 
-	/* prev[] is only touched by the main lcore, which prints. */
 	fputs("stats:", f);
 	for (i = 0; i < a->n_stages; i++) {
 		uint64_t out = __atomic_load_n(&a->stages[i].ctr.pkts_out,

@@ -102,6 +102,8 @@ struct app {
 	unsigned int n_lcores;
 	struct app_lcore lcores[CONF_MAX_LCORES];
 	uint64_t start_tsc;
+	/** pkts_out per stage at the last app_print_rates(); main lcore only */
+	uint64_t rate_prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
 	uint64_t tsc_hz;		/**< measured when an output is paced */
 	unsigned int hiccup_us;		/**< threshold, µs */
 	const char *state;		/**< "starting", "running", "draining", "stopped" */

@@ -19,7 +19,4 @@
  */
 int capfile_check_conf(const struct conf *conf, char *err, size_t errlen);
 
-/** The same for one file; *packets gets its record count. */
-int capfile_check(const char *file, uint64_t *packets, char *err, size_t errlen);
-
 #endif

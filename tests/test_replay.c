@@ -264,7 +264,7 @@ test_replay_scan_table(void)
 
 	snprintf(path, sizeof(path), "%s/empty.pcap", tmpdir);
 	write_pcap(path, DLT_EN10MB, empties, RTE_DIM(empties));
-	CU_ASSERT_EQUAL(capsrc_scan(path, &o, &info, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(capsrc_scan(path, &o, &info, err, sizeof(err)), -ENODATA);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing to send"));
 
 	snprintf(path, sizeof(path), "%s/garbage.pcap", tmpdir);

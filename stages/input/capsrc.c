@@ -151,7 +151,7 @@ capsrc_scan(const char *file, const struct capsrc_opts *opts,
 	if (ret < 0)
 		return -EINVAL;
 	if (info->packets == 0)
-		return capsrc_err(err, errlen, -EINVAL,
+		return capsrc_err(err, errlen, -ENODATA,
 				  "%s: nothing to send: %" PRIu64 " records, %"
 				  PRIu64 " of them empty; expected at least one "
 				  "packet", file, info->records, info->empty);

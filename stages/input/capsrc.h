@@ -59,8 +59,9 @@ struct capsrc_info {
 
 /**
  * Read FILE whole and fill INFO.
- * @return 0; or -EINVAL with "FILE: what was wrong; expected what" in err
- *   (cannot open, not Ethernet, broken part-way, nothing to send).
+ * @return 0; or, with "FILE: what was wrong; expected what" in err,
+ *   -EINVAL (cannot open, not Ethernet, broken part-way) or -ENODATA
+ *   (read whole, but no record with data: nothing to send).
  */
 int capsrc_scan(const char *file, const struct capsrc_opts *opts,
 		struct capsrc_info *info, char *err, size_t errlen);
