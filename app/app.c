@@ -18,13 +18,11 @@
 #include <rte_pause.h>
 
 #include "app.h"
-#include "firewall.h"
 
 volatile int app_stop;
 volatile int app_reload;
 
 #define APP_LINK_SETTLE_MS 100
-#define APP_TSC_CAL_S 0.25	/* a quarter second gives a few ppm */
 
 /*
  * FFWD_NO_TELEMETRY compiles out the loop telemetry (TSC reads, busy/idle,
@@ -120,15 +118,16 @@ app_ring_make(struct app *a, struct stage *from, struct stage *to,
 	/* Room for any two stage names: ring_create() says when the memzone
 	 * name would be too long, rather than us cutting it silently. */
 	char name[2 * CONF_NAME_MAX + 4];
+	int socket = (int)rte_lcore_to_socket_id(to->lcore);
 	struct ffwd_ring *r;
 
-	snprintf(name, sizeof(name), "%s->%s", from->conf->name, to->conf->name);
-	r = ring_create(a->conf->label, name, a->conf->ring_size, rte_socket_id(),
-			NULL);
+	snprintf(name, sizeof(name), "%s->%s", from->name, to->name);
+	/* On the consumer's socket: its polls are the ring's hot reads. */
+	r = ring_create(a->conf->label, name, a->conf->ring_size, socket, NULL);
 	if (r == NULL && rte_errno == ENAMETOOLONG) {
 		snprintf(name, sizeof(name), "ring%u", a->n_rings);
 		r = ring_create(a->conf->label, name, a->conf->ring_size,
-				rte_socket_id(), NULL);
+				socket, NULL);
 	}
 	if (r != NULL)
 		a->rings[a->n_rings++] = (struct app_ring){ r, from, to, path };
@@ -161,14 +160,15 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 				if (seg->in_ring == NULL)
 					return app_err(err, errlen,
 						       "ring %s->%s: %s",
-						       st[i - 1].conf->name, st[i].conf->name,
+						       st[i - 1].name, st[i].name,
 						       rte_strerror(rte_errno));
 				seg->upstream_done = &prev->done;
 				prev->out_ring = seg->in_ring;
 			}
 			while (i < cp->n_stages && cp->stages[i].lcore == lcore &&
-			       st[i].kind != CONF_STAGE_OUTPUT) {
-				seg->has_fw |= st[i].kind == CONF_STAGE_FIREWALL;
+			       st[i].ops->role == STAGE_ROLE_APP) {
+				if (st[i].ops->flags & STAGE_F_IDLE)
+					seg->idle[seg->n_idle++] = &st[i];
 				seg->apps[seg->n_apps++] = &st[i++];
 			}
 			if (i < cp->n_stages && cp->stages[i].lcore == lcore)
@@ -178,7 +178,7 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 			lc = app_lcore_get(a, lcore, seg->yield);
 			lc->segs[lc->n_segs++] = seg;
 			for (k = 0; k < seg->n_apps; k++)
-				if (seg->apps[k]->kind == CONF_STAGE_WORK)
+				if (seg->apps[k]->ops->flags & STAGE_F_PLANNED)
 					lc->work[lc->n_work++] = seg->apps[k];
 			prev = seg;
 		}
@@ -191,7 +191,6 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 {
 	unsigned int i, p, k, n = 0;
 	unsigned int cache;
-	bool paced;
 
 	memset(a, 0, sizeof(*a));
 	a->conf = conf;
@@ -222,21 +221,25 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 			      RTE_CACHE_LINE_SIZE);
 	if (a->stages == NULL || a->segs == NULL)
 		return app_err(err, errlen, "out of memory for %u stages", n);
-	/* Paced outputs need the TSC's true rate, not EAL's rounded one. */
 	a->tsc_hz = rte_get_tsc_hz();
-	for (p = 0, paced = false; p < conf->n_paths; p++)
-		for (i = 0; i < conf->paths[p].n_stages; i++)
-			paced |= conf->paths[p].stages[i].pace_pps != 0 ||
-				 conf->paths[p].stages[i].pace_mbps != 0;
-	if (paced)
-		a->tsc_hz = pacer_calibrate_hz(APP_TSC_CAL_S);
 	for (p = 0, k = 0; p < conf->n_paths; p++) {
 		a->path_first[p] = k;
 		for (i = 0; i < conf->paths[p].n_stages; i++, k++) {
 			const struct conf_stage *cs = &conf->paths[p].stages[i];
-			uint16_t pid = cs->port >= 0 ? a->port_ids[cs->port] : 0;
-			int ret = stage_init(&a->stages[k], cs, pid, a->tsc_hz);
+			struct stage_env env = {
+				.label = conf->label,
+				.file = conf->file,
+				.port_id = cs->port >= 0 ? a->port_ids[cs->port] : 0,
+				.queue = cs->queue,
+				.tsc_hz = a->tsc_hz,
+				.socket = (int)rte_lcore_to_socket_id(cs->lcore),
+				.pool = a->pool,
+				.stop = &app_stop,
+			};
+			int ret = stage_init(&a->stages[k], cs->ops, cs->name,
+					     cs->kconf, &env);
 
+			a->stages[k].lcore = cs->lcore;
 			if (ret != 0)
 				return app_err(err, errlen, "stage '%s': %s",
 					       cs->name, strerror(-ret));
@@ -246,32 +249,13 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 	return app_build_segments(a, err, errlen);
 }
 
-/* Hand a burst to the next lcore: back-pressure, never drop, between
- * stages. The consumer drains until this segment says it is done, so
- * waiting here cannot deadlock. */
-static __rte_always_inline void
-app_ring_put(struct ffwd_ring *r, struct rte_mbuf **pkts, uint16_t n,
-	     bool yield)
-{
-	unsigned int sent = ring_enqueue_burst(r, (void *const *)pkts, n);
-
-	while (unlikely(sent < n)) {
-		if (yield)
-			sched_yield();
-		else
-			rte_pause();
-		sent += ring_enqueue_burst(r, (void *const *)pkts + sent, n - sent);
-	}
-}
-
 static __rte_noinline void
 app_seg_idle(struct app_seg *seg)
 {
 	unsigned int i;
 
-	for (i = 0; i < seg->n_apps; i++)
-		if (seg->apps[i]->kind == CONF_STAGE_FIREWALL)
-			fw_stage_idle(seg->apps[i]->fw);
+	for (i = 0; i < seg->n_idle; i++)
+		seg->idle[i]->ops->idle(seg->idle[i]);
 }
 
 static __rte_always_inline void
@@ -283,23 +267,54 @@ app_seg_finish(struct app_seg *seg)
 }
 
 /*
- * One poll of a segment: source, fused app stages, sink. Returns packets
- * moved. No system call, lock or allocation on this path; in yield mode the
- * lcore loop, not this function, gives the CPU away.
+ * Hand buf[off..off+n) to the sink: the output stage, or the ring to the
+ * next lcore. What it does not take becomes (or stays) the stash. Never
+ * waits: a full ring or TX queue is the next poll's business.
+ */
+static __rte_always_inline uint16_t
+app_seg_sink(struct app_seg *seg, uint16_t off, uint16_t n)
+{
+	struct rte_mbuf **pkts = seg->buf + off;
+	uint16_t taken;
+
+	if (seg->output != NULL)
+		taken = seg->output->burst(seg->output, pkts, n);
+	else
+		taken = ring_enqueue_burst(seg->out_ring, (void *const *)pkts, n);
+	seg->stash_off = off + taken;
+	seg->stash_n = n - taken;
+	if (unlikely(taken < n))
+		seg->stash_polls++;
+	return taken;
+}
+
+/* Offer the stash again; the segment takes no input until it is gone. */
+static __rte_noinline uint16_t
+app_seg_flush(struct app_seg *seg)
+{
+	return app_seg_sink(seg, seg->stash_off, seg->stash_n);
+}
+
+/*
+ * One poll of a segment: stash or source, fused app stages, sink. Returns
+ * packets moved. No system call, lock, wait or allocation on this path;
+ * in yield mode the lcore loop, not this function, gives the CPU away.
  */
 static __rte_always_inline uint16_t
 app_seg_poll(struct app_seg *seg)
 {
-	struct rte_mbuf *pkts[STAGE_BURST];
+	struct rte_mbuf **pkts = seg->buf;
 	uint16_t n;
 	unsigned int i;
 
+	if (unlikely(seg->stash_n != 0))
+		return app_seg_flush(seg);
 	if (seg->input != NULL) {
 		if (unlikely(app_stop)) {
 			app_seg_finish(seg);
 			return 0;
 		}
-		n = stage_rx(seg->input, pkts, STAGE_BURST);
+		n = seg->input->burst(seg->input, pkts, STAGE_BURST);
 	} else {
 		n = ring_dequeue_burst(seg->in_ring, (void **)pkts, STAGE_BURST);
 		if (n == 0 && __atomic_load_n(seg->upstream_done, __ATOMIC_ACQUIRE)) {
@@ -315,7 +330,7 @@ app_seg_poll(struct app_seg *seg)
 	}
 	if (n == 0) {
 		/* An idle firewall must still let a rules reload finish. */
-		if (unlikely(seg->has_fw))
+		if (unlikely(seg->n_idle != 0))
 			app_seg_idle(seg);
 		return 0;
 	}
@@ -326,14 +341,7 @@ app_seg_poll(struct app_seg *seg)
 		n = seg->apps[i]->burst(seg->apps[i], pkts, n);
 	if (n == 0)
 		return 1; /* all dropped: still work done */
-	if (seg->output != NULL) {
-		if (unlikely(seg->output->paced))
-			stage_tx_paced(seg->output, pkts, n);
-		else
-			stage_tx(seg->output, pkts, n);
-	}
-	else
-		app_ring_put(seg->out_ring, pkts, n, seg->yield);
+	app_seg_sink(seg, 0, n);
 	return n;
 }
 
@@ -449,31 +457,16 @@ app_launch(struct app *a, char *err, size_t errlen)
 }
 
 int
-app_reload_rules(struct app *a, FILE *f)
+app_reload_stages(struct app *a, FILE *f)
 {
-	char err[CONF_ERR_MAX];
 	unsigned int i;
 	int bad = 0;
 
 	for (i = 0; i < a->n_stages; i++) {
 		struct stage *s = &a->stages[i];
-		struct fw_rules *r;
 
-		if (s->kind != CONF_STAGE_FIREWALL)
-			continue;
-		/* Built here, off the fast path; swapped in atomically; the
-		 * old set is freed once the stage has moved past it. */
-		r = fw_rules_load(s->conf->rules, err, sizeof(err));
-		if (r == NULL || fw_stage_reload(s->fw, r) != 0) {
-			fprintf(f, "stage '%s': reload refused, old rules kept: %s\n",
-				s->conf->name, r == NULL ? err : "out of memory");
-			if (r != NULL)
-				fw_rules_free(r);
+		if (s->ops->reload != NULL && s->ops->reload(s, f) != 0)
 			bad = 1;
-			continue;
-		}
-		fprintf(f, "stage '%s': rules reloaded from %s (%u rules)\n",
-			s->conf->name, s->conf->rules, fw_rules_count(r));
 	}
 	fflush(f);
 	return bad ? -1 : 0;
@@ -534,7 +527,7 @@ app_received(const struct app *a)
 	unsigned int i;
 
 	for (i = 0; i < a->n_stages; i++)
-		if (a->stages[i].kind == CONF_STAGE_INPUT)
+		if (a->stages[i].ops->role == STAGE_ROLE_INPUT)
 			sum += __atomic_load_n(&a->stages[i].ctr.pkts_in,
 					       __ATOMIC_RELAXED);
 	return sum;
@@ -551,50 +544,63 @@ app_print_rates(struct app *a, FILE *f, double interval_s)
 		uint64_t out = __atomic_load_n(&a->stages[i].ctr.pkts_out,
 					       __ATOMIC_RELAXED);
 
-		fprintf(f, " %s %.0f/s", a->stages[i].conf->name,
+		fprintf(f, " %s %.0f/s", a->stages[i].name,
 			(out - prev[i]) / interval_s);
 		prev[i] = out;
 	}
 	if (a->n_rings != 0)
 		fputs(" |", f);
 	for (i = 0; i < a->n_rings; i++)
-		fprintf(f, " %s->%s %lu/%u", a->rings[i].from->conf->name,
-			a->rings[i].to->conf->name, ring_backlog(a->rings[i].ring),
+		fprintf(f, " %s->%s %lu/%u", a->rings[i].from->name,
+			a->rings[i].to->name, ring_backlog(a->rings[i].ring),
 			ring_size(a->rings[i].ring));
 	fputc('\n', f);
 	fflush(f);
 }
 
-/* A paced output's achieved rate, first to last departure, on the same
- * calibrated TSC that scheduled them. */
 static void
-app_print_pace(FILE *f, const struct stage *s, uint64_t hz)
+app_print_stage(FILE *f, const struct stage *s)
 {
-	double secs = (double)(s->pace_last - s->sched.t0) / hz;
-	double asked = s->conf->pace_pps ? s->conf->pace_pps : s->conf->pace_mbps;
-	double got;
+	unsigned int r;
 
-	if (s->ctr.pkts_out < 2 || secs <= 0)
-		return;
-	/* Units before the last departure over the time they took. */
-	got = (double)s->pace_last_units / secs / (s->pace_bits ? 1e6 : 1);
-	fprintf(f, "pace  %-12s asked %.0f %s, achieved %.3f %s (%+.4f %%) over %.3f s\n",
-		s->conf->name, asked, s->pace_bits ? "Mbps" : "pps", got,
-		s->pace_bits ? "Mbps" : "pps", (got - asked) / asked * 100, secs);
+	fprintf(f, "stage %-12s %-6s lcore %-3u in %-12lu out %-12lu", s->name,
+		s->ops->name, s->lcore, s->ctr.pkts_in, s->ctr.pkts_out);
+	for (r = 0; r < s->ops->n_drops; r++)
+		if (s->ctr.drops[r] != 0)
+			fprintf(f, " %s %lu", s->ops->drop_names[r], s->ctr.drops[r]);
+	for (r = 0; r < s->ops->n_counters; r++)
+		fprintf(f, " %s %lu", s->ops->counter_names[r], s->ctr.kind[r]);
+	fputc('\n', f);
 }
 
+/*
+ * Drops of a path by reason name: stages of different kinds may share a
+ * name (two outputs' tx_full), and the path reports each name once.
+ */
 static void
-app_print_stage(FILE *f, const struct stage *s, unsigned int lcore)
+app_print_path_drops(FILE *f, const struct stage *st, unsigned int n)
 {
-	int r;
+	const char *seen[CONF_MAX_STAGES * STAGE_DROPS_MAX];
+	unsigned int n_seen = 0, i, j, r, k;
 
-	fprintf(f, "stage %-12s %-6s lcore %-3u in %-12lu out %-12lu", s->conf->name,
-		conf_stage_kind_name(s->kind), lcore, s->ctr.pkts_in,
-		s->ctr.pkts_out);
-	for (r = 0; r < STAGE_DROP_MAX; r++)
-		if (s->ctr.drops[r] != 0)
-			fprintf(f, " %s %lu", stage_drop_names[r], s->ctr.drops[r]);
-	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < st[i].ops->n_drops; r++) {
+			const char *name = st[i].ops->drop_names[r];
+			uint64_t sum = 0;
+
+			for (k = 0; k < n_seen && strcmp(seen[k], name) != 0; k++)
+				;
+			if (k < n_seen)
+				continue;
+			seen[n_seen++] = name;
+			for (j = i; j < n; j++)
+				for (k = 0; k < st[j].ops->n_drops; k++)
+					if (strcmp(st[j].ops->drop_names[k], name) == 0)
+						sum += st[j].ctr.drops[k];
+			if (sum != 0)
+				fprintf(f, " %s=%lu", name, sum);
+		}
+	}
 }
 
 int
@@ -623,13 +629,11 @@ app_report(struct app *a, FILE *f)
 		rte_eth_dev_close(a->port_ids[i]);
 		a->port_started[i] = false;
 	}
-	for (p = 0; p < c->n_paths; p++)
-		for (i = 0; i < c->paths[p].n_stages; i++)
-			app_print_stage(f, &a->stages[a->path_first[p] + i],
-					c->paths[p].stages[i].lcore);
 	for (i = 0; i < a->n_stages; i++)
-		if (a->stages[i].paced)
-			app_print_pace(f, &a->stages[i], a->tsc_hz);
+		app_print_stage(f, &a->stages[i]);
+	for (i = 0; i < a->n_stages; i++)
+		if (a->stages[i].ops->report != NULL)
+			a->stages[i].ops->report(&a->stages[i], f);
 	for (i = 0; i < a->n_rings; i++) {
 		struct ring_stats st;
 
@@ -645,20 +649,12 @@ app_report(struct app *a, FILE *f)
 		const struct stage *in = &a->stages[a->path_first[p]];
 		const struct stage *out = in + c->paths[p].n_stages - 1;
 		uint64_t dropped = 0;
-		int r;
 
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			dropped += stage_drops(&in[i]);
 		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
 			in->ctr.pkts_in, out->ctr.pkts_out, dropped);
-		for (r = 0; r < STAGE_DROP_MAX; r++) {
-			uint64_t sum = 0;
-
-			for (i = 0; i < c->paths[p].n_stages; i++)
-				sum += in[i].ctr.drops[r];
-			if (sum != 0)
-				fprintf(f, " %s=%lu", stage_drop_names[r], sum);
-		}
+		app_print_path_drops(f, in, c->paths[p].n_stages);
 		if (in->ctr.pkts_in != out->ctr.pkts_out + dropped) {
 			fprintf(f, " MISMATCH: %ld unaccounted\n",
 				(long)(in->ctr.pkts_in - out->ctr.pkts_out - dropped));

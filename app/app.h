@@ -25,6 +25,12 @@
  * (an input stage or a ring from the previous lcore), app stages applied
  * back to back on the same burst (fusion), and a sink (an output stage or
  * a ring to the next lcore).
+ *
+ * What the sink does not take stays in the segment's burst buffer, the
+ * stash (at most one burst). A segment holding a stash takes no input: it
+ * offers the stash again on its next poll, and meanwhile the lcore serves
+ * its other segments. That is back-pressure without a wait, so a full ring
+ * in one path never stops another path on the same lcore.
  */
 struct app_seg {
 	struct stage *input;		/**< source, or NULL: in_ring */
@@ -38,7 +44,11 @@ struct app_seg {
 	unsigned int path;
 	int done;			/**< set (release) when drained */
 	bool yield;			/**< idle mode of the lcore */
-	bool has_fw;			/**< a firewall stage: report idle to RCU */
+	unsigned int n_idle;		/**< stages whose ops->idle must run */
+	struct stage *idle[CONF_MAX_STAGES];
+	uint16_t stash_off, stash_n;	/**< buf[stash_off..+stash_n): the stash */
+	uint64_t stash_polls;		/**< polls that found the sink full */
+	struct rte_mbuf *buf[STAGE_BURST]; /**< the burst in hand */
 } __rte_cache_aligned;
 
 /* Hiccup histogram: bucket b counts gaps in [2^b, 2^(b+1)) µs; the last
@@ -74,7 +84,7 @@ struct app_lcore {
 	bool yield;
 	unsigned int n_segs;
 	struct app_seg *segs[CONF_MAX_PATHS];
-	unsigned int n_work;			/**< work stages on this lcore */
+	unsigned int n_work;			/**< STAGE_F_PLANNED stages here */
 	struct stage *work[CONF_MAX_STAGES];
 	uint64_t hiccup_cycles;			/**< threshold, TSC cycles */
 	uint64_t cycles_per_us;
@@ -104,7 +114,7 @@ struct app {
 	uint64_t start_tsc;
 	/** pkts_out per stage at the last app_print_rates(); main lcore only */
 	uint64_t rate_prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
-	uint64_t tsc_hz;		/**< measured when an output is paced */
+	uint64_t tsc_hz;		/**< measured (pacing needs it exact) */
 	unsigned int hiccup_us;		/**< threshold, µs */
 	const char *state;		/**< "starting", "running", "draining", "stopped" */
 };
@@ -112,7 +122,7 @@ struct app {
 /** The stop flag: the one global, set from the signal handler (the
  * telemetry module keeps the other: DPDK's callbacks take no argument). */
 extern volatile int app_stop;
-/** Set by SIGHUP: reload the firewall rules (a signal flag, like app_stop). */
+/** Set by SIGHUP: reload what the stages reload (a signal flag, like app_stop). */
 extern volatile int app_reload;
 
 /** Build everything (EAL must be up). @return 0, or -1 with a message in err. */
@@ -129,11 +139,12 @@ int app_launch(struct app *a, char *err, size_t errlen);
 int app_wait_links(struct app *a, double seconds, FILE *f);
 
 /**
- * Reload every firewall stage's rules file (SIGHUP): built off the fast
- * path, swapped in without stopping traffic. A file that does not parse
- * keeps the old rules. @return 0, or -1 if some stage kept its old rules.
+ * Reload every stage whose kind can (SIGHUP; a firewall's rules): built
+ * off the fast path, swapped in without stopping traffic. A kind that
+ * cannot rebuild keeps its old state. @return 0, or -1 if some stage kept
+ * its old state.
  */
-int app_reload_rules(struct app *a, FILE *f);
+int app_reload_stages(struct app *a, FILE *f);
 
 /** Wait for all stage lcores to drain and return. */
 void app_wait(struct app *a);

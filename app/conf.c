@@ -19,7 +19,6 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,37 +26,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yaml.h>
+#include "conf_pvt.h"
 
-#include "conf.h"
-
-#define CONF_DIM(a)	(sizeof(a) / sizeof((a)[0]))
-#define CONF_NAME_RULE	"chars of [A-Za-z0-9_-]"
-#define CONF_SHOW_MAX	48	/**< longest user text echoed in a message */
-#define CONF_CPU_MAX	65535	/**< largest CPU id accepted as an integer */
-
-struct conf_ctx {
-	struct conf *conf;
-	const char *file;
-	yaml_document_t doc;
-	char *err;
-	size_t errlen;
-	cpu_set_t allowed;		/**< CPUs this process may run on */
-	char allowed_str[256];		/**< the same, "0-3,8" for messages */
-	int map_cpu[CONF_MAX_LCORES];	/**< pipeline.cpus, -1: not mapped */
-};
-
-static const char *const conf_kind_names[] = {
-	[CONF_STAGE_INPUT] = "input",
-	[CONF_STAGE_FWD] = "fwd",
-	[CONF_STAGE_WORK] = "work",
-	[CONF_STAGE_OUTPUT] = "output",
-	[CONF_STAGE_FIREWALL] = "firewall",
-};
-
-#define CONF_KINDS_EXPECTED "input, fwd, work, firewall or output"
-
-static const char *const conf_idle_names[] = {
+const char *const conf_idle_names[2] = {
 	[CONF_IDLE_SPIN] = "spin",
 	[CONF_IDLE_YIELD] = "yield",
 };
@@ -74,467 +45,6 @@ static const char *const conf_pipeline_keys[] = {
 static const char *const conf_port_keys[] = {
 	"dev", "rxq", "txq", "rxd", "txd", NULL,
 };
-
-static const char *const conf_path_keys[] = {
-	"name", "stages", NULL,
-};
-
-/* Indexed by enum conf_stage_kind; the union is used until kind is known. */
-static const char *const conf_stage_keys[][11] = {
-	[CONF_STAGE_INPUT] = { "name", "kind", "lcore", "idle", "port",
-			       "queue", NULL },
-	[CONF_STAGE_FWD] = { "name", "kind", "lcore", "idle", "mac_swap",
-			     "src_mac", "dst_mac", NULL },
-	[CONF_STAGE_WORK] = { "name", "kind", "lcore", "idle", "ns", NULL },
-	[CONF_STAGE_OUTPUT] = { "name", "kind", "lcore", "idle", "port",
-				"queue", "retries", "pps", "mbps", "overhead",
-				NULL },
-	[CONF_STAGE_FIREWALL] = { "name", "kind", "lcore", "idle", "rules",
-				  NULL },
-};
-
-static const char *const conf_stage_any_keys[] = {
-	"name", "kind", "lcore", "idle", "port", "queue", "retries",
-	"mac_swap", "src_mac", "dst_mac", "ns", "rules", "pps", "mbps",
-	"overhead", NULL,
-};
-
-const char *
-conf_stage_kind_name(enum conf_stage_kind kind)
-{
-	if ((unsigned int)kind >= CONF_DIM(conf_kind_names))
-		return "unknown";
-	return conf_kind_names[kind];
-}
-
-/* "an input stage", "a fwd stage" */
-static const char *
-conf_a(enum conf_stage_kind kind)
-{
-	return kind == CONF_STAGE_INPUT || kind == CONF_STAGE_OUTPUT ? "an" :
-								       "a";
-}
-
-static struct conf_mark
-conf_mark_of(const yaml_node_t *node)
-{
-	struct conf_mark m = {
-		.line = (unsigned int)node->start_mark.line + 1,
-		.col = (unsigned int)node->start_mark.column + 1,
-	};
-
-	return m;
-}
-
-/* Always returns -1 so that callers can "return conf_err(...)". */
-static int __attribute__((format(printf, 4, 5)))
-conf_err_at(struct conf_ctx *ctx, struct conf_mark m, const char *where,
-	    const char *fmt, ...)
-{
-	char msg[CONF_ERR_MAX];
-	va_list ap;
-
-	if (ctx->err == NULL || ctx->errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(ctx->err, ctx->errlen, "%s:%u:%u: %s%s%s", ctx->file, m.line,
-		 m.col, where != NULL ? where : "", where != NULL ? ": " : "",
-		 msg);
-	return -1;
-}
-
-#define conf_err(ctx, node, where, ...) \
-	conf_err_at(ctx, conf_mark_of(node), where, __VA_ARGS__)
-
-static yaml_node_t *
-conf_node(struct conf_ctx *ctx, int id)
-{
-	return yaml_document_get_node(&ctx->doc, id);
-}
-
-static const char *
-conf_text(const yaml_node_t *node)
-{
-	return (const char *)node->data.scalar.value;
-}
-
-static bool
-conf_text_is(const yaml_node_t *node, const char *s)
-{
-	return node->type == YAML_SCALAR_NODE &&
-	       node->data.scalar.length == strlen(s) &&
-	       memcmp(node->data.scalar.value, s, node->data.scalar.length) == 0;
-}
-
-static bool
-conf_same_text(const yaml_node_t *a, const yaml_node_t *b)
-{
-	return a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
-	       a->data.scalar.length == b->data.scalar.length &&
-	       memcmp(a->data.scalar.value, b->data.scalar.value,
-		      a->data.scalar.length) == 0;
-}
-
-/* "key:" with nothing after it, or an explicit YAML null. */
-static bool
-conf_is_null(const yaml_node_t *node)
-{
-	if (node->type != YAML_SCALAR_NODE ||
-	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	return conf_text_is(node, "") || conf_text_is(node, "~") ||
-	       conf_text_is(node, "null") || conf_text_is(node, "Null") ||
-	       conf_text_is(node, "NULL");
-}
-
-/*
- * User text goes into a one-line message: escape what is not printable
- * (quoted scalars can hold newlines) and cut what is very long.
- */
-static const char *
-conf_quote(char *buf, size_t size, const yaml_node_t *node)
-{
-	const unsigned char *s = node->data.scalar.value;
-	size_t len = node->data.scalar.length;
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < len && n + 8 < size; i++) {
-		if (i == CONF_SHOW_MAX) {
-			n += snprintf(buf + n, size - n, "...");
-			break;
-		}
-		if (isprint(s[i]))
-			n += snprintf(buf + n, size - n, "%c", s[i]);
-		else
-			n += snprintf(buf + n, size - n, "\\x%02x", s[i]);
-	}
-	return buf;
-}
-
-/* What a node is, for "X is <this>, expected Y". */
-static const char *
-conf_show(char *buf, size_t size, const yaml_node_t *node, bool plain_only)
-{
-	char q[CONF_SHOW_MAX * 4 + 8];
-
-	switch (node->type) {
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	case YAML_SEQUENCE_NODE:
-		return "a sequence";
-	case YAML_SCALAR_NODE:
-		break;
-	default:
-		return "nothing";
-	}
-	if (conf_is_null(node))
-		return "empty";
-	conf_quote(q, sizeof(q), node);
-	if (plain_only && node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		snprintf(buf, size, "the quoted string '%s'", q);
-	else
-		snprintf(buf, size, "'%s'", q);
-	return buf;
-}
-
-static const char *
-conf_join(char *buf, size_t size, const char *const *list)
-{
-	size_t n = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; list[i] != NULL && n < size; i++)
-		n += snprintf(buf + n, size - n, "%s%s", i > 0 ? ", " : "",
-			      list[i]);
-	return buf;
-}
-
-static bool
-conf_in_list(const char *const *list, const yaml_node_t *key)
-{
-	unsigned int i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (conf_text_is(key, list[i]))
-			return true;
-	return false;
-}
-
-/* First value under KEY in mapping MAP, NULL if absent. */
-static yaml_node_t *
-conf_get(struct conf_ctx *ctx, yaml_node_t *map, const char *key,
-	 yaml_node_t **key_node)
-{
-	yaml_node_pair_t *p;
-	yaml_node_t *k;
-
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		k = conf_node(ctx, p->key);
-		if (conf_text_is(k, key)) {
-			if (key_node != NULL)
-				*key_node = k;
-			return conf_node(ctx, p->value);
-		}
-	}
-	return NULL;
-}
-
-static unsigned int
-conf_map_size(const yaml_node_t *map)
-{
-	return map->data.mapping.pairs.top - map->data.mapping.pairs.start;
-}
-
-static unsigned int
-conf_seq_size(const yaml_node_t *seq)
-{
-	return seq->data.sequence.items.top - seq->data.sequence.items.start;
-}
-
-/*
- * Keys of MAP: all strings, none twice, and each in VALID (NULL: any
- * name). For a stage, KIND names its kind and keys that only another
- * kind takes get their own message.
- */
-static int
-conf_check_keys(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
-		const char *const *valid, const enum conf_stage_kind *kind,
-		const char *noun)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	char q[CONF_SHOW_MAX * 4 + 8];
-	char list[256];
-	yaml_node_pair_t *p, *prev;
-	yaml_node_t *k, *pk;
-
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		k = conf_node(ctx, p->key);
-		if (k->type != YAML_SCALAR_NODE)
-			return conf_err(ctx, k, where,
-					"a key is %s, expected a string key",
-					conf_show(show, sizeof(show), k, false));
-		for (prev = map->data.mapping.pairs.start; prev < p; prev++) {
-			pk = conf_node(ctx, prev->key);
-			if (!conf_same_text(k, pk))
-				continue;
-			return conf_err(ctx, k, where,
-					"duplicate %s '%s' (first at %u:%u), expected each %s once",
-					noun, conf_quote(q, sizeof(q), k),
-					conf_mark_of(pk).line,
-					conf_mark_of(pk).col, noun);
-		}
-		if (valid == NULL || conf_in_list(valid, k))
-			continue;
-		conf_join(list, sizeof(list), valid);
-		if (kind != NULL && conf_in_list(conf_stage_any_keys, k))
-			return conf_err(ctx, k, where,
-					"key '%s' is not valid for %s %s stage, expected one of: %s",
-					conf_text(k), conf_a(*kind),
-					conf_kind_names[*kind], list);
-		return conf_err(ctx, k, where,
-				"unknown key '%s', expected one of: %s",
-				conf_quote(q, sizeof(q), k), list);
-	}
-	return 0;
-}
-
-static int
-conf_want(struct conf_ctx *ctx, yaml_node_t *node, yaml_node_type_t type,
-	  const char *where, const char *what, const char *expected)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-
-	if (node->type == type)
-		return 0;
-	return conf_err(ctx, node, where, "%s is %s, expected %s", what,
-			conf_show(show, sizeof(show), node, false), expected);
-}
-
-/* Optional sign and decimal digits only: YAML's hex/octal/"1_000" are not. */
-static bool
-conf_is_decimal(const yaml_node_t *node)
-{
-	const char *s = conf_text(node);
-	size_t len = node->data.scalar.length;
-	size_t i = 0;
-
-	if (len > 0 && (s[0] == '-' || s[0] == '+'))
-		i++;
-	if (i == len)
-		return false;
-	for (; i < len; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* NOTE, if not NULL, follows the range: "(port 'wan' has 1 RX queue)". */
-static int
-conf_int(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	 const char *what, long long min, long long max, const char *note,
-	 long long *out)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	const char *shown;
-	long long v;
-
-	if (node->type == YAML_SCALAR_NODE &&
-	    node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    conf_is_decimal(node)) {
-		errno = 0;
-		v = strtoll(conf_text(node), NULL, 10);
-		if (errno == 0 && v >= min && v <= max) {
-			*out = v;
-			return 0;
-		}
-		shown = conf_quote(show, sizeof(show), node);
-	} else {
-		shown = conf_show(show, sizeof(show), node, true);
-	}
-	return conf_err(ctx, node, where,
-			"%s is %s, expected an integer %lld..%lld%s%s", what,
-			shown, min, max, note != NULL ? " " : "",
-			note != NULL ? note : "");
-}
-
-static int
-conf_bool(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	  const char *what, bool *out)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-
-	if (node->type == YAML_SCALAR_NODE &&
-	    node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-		if (conf_text_is(node, "true") || conf_text_is(node, "True") ||
-		    conf_text_is(node, "TRUE")) {
-			*out = true;
-			return 0;
-		}
-		if (conf_text_is(node, "false") ||
-		    conf_text_is(node, "False") ||
-		    conf_text_is(node, "FALSE")) {
-			*out = false;
-			return 0;
-		}
-	}
-	return conf_err(ctx, node, where, "%s is %s, expected true or false",
-			what, conf_show(show, sizeof(show), node, true));
-}
-
-/* One of NAMES (N of them); EXPECTED lists them for the message. */
-static int
-conf_enum(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	  const char *what, const char *const *names, unsigned int n,
-	  const char *expected, unsigned int *out)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (conf_text_is(node, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return conf_err(ctx, node, where, "%s is %s, expected %s", what,
-			conf_show(show, sizeof(show), node, false), expected);
-}
-
-/* Names end up in ring, memzone and telemetry names: keep them plain. */
-static int
-conf_name(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	  const char *what, size_t size, char *out)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	const char *s;
-	size_t i, len;
-
-	if (node->type != YAML_SCALAR_NODE || conf_is_null(node))
-		goto bad;
-	s = conf_text(node);
-	len = node->data.scalar.length;
-	if (len == 0 || len >= size)
-		goto bad;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			goto bad;
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return 0;
-bad:
-	return conf_err(ctx, node, where, "%s is %s, expected 1..%zu " CONF_NAME_RULE,
-			what, conf_show(show, sizeof(show), node, false),
-			size - 1);
-}
-
-static int
-conf_string(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	    const char *what, size_t size, const char *expected, char *out)
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	size_t len;
-
-	if (node->type != YAML_SCALAR_NODE || conf_is_null(node) ||
-	    node->data.scalar.length == 0)
-		return conf_err(ctx, node, where, "%s is %s, expected %s", what,
-				conf_show(show, sizeof(show), node, false),
-				expected);
-	len = node->data.scalar.length;
-	if (memchr(conf_text(node), '\0', len) != NULL)
-		return conf_err(ctx, node, where,
-				"%s contains a NUL byte, expected %s", what,
-				expected);
-	if (len >= size)
-		return conf_err(ctx, node, where,
-				"%s is %zu chars long, expected at most %zu",
-				what, len, size - 1);
-	memcpy(out, conf_text(node), len + 1);
-	return 0;
-}
-
-static int
-conf_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-conf_mac(struct conf_ctx *ctx, yaml_node_t *node, const char *where,
-	 const char *what, uint8_t mac[6])
-{
-	char show[CONF_SHOW_MAX * 4 + 32];
-	const char *s;
-	int hi, lo;
-	unsigned int i;
-
-	if (node->type != YAML_SCALAR_NODE || node->data.scalar.length != 17)
-		goto bad;
-	s = conf_text(node);
-	for (i = 0; i < 6; i++) {
-		hi = conf_hex(s[3 * i]);
-		lo = conf_hex(s[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			goto bad;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-bad:
-	return conf_err(ctx, node, where,
-			"%s is %s, expected a MAC address xx:xx:xx:xx:xx:xx",
-			what, conf_show(show, sizeof(show), node, false));
-}
 
 static bool
 conf_cpu_allowed(const struct conf_ctx *ctx, long long cpu)
@@ -582,7 +92,7 @@ conf_read_affinity(struct conf_ctx *ctx)
 }
 
 /* Where lcore L will run must exist: EAL would fail later, less clearly. */
-static int
+int
 conf_check_lcore_cpu(struct conf_ctx *ctx, yaml_node_t *node,
 		     const char *where, const char *what, unsigned int lcore)
 {
@@ -802,8 +312,7 @@ conf_parse_ports(struct conf_ctx *ctx, yaml_node_t *map)
 	}
 	return 0;
 }
-
-static const char *
+const char *
 conf_port_list(const struct conf *conf, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -816,458 +325,7 @@ conf_port_list(const struct conf *conf, char *buf, size_t size)
 	return buf;
 }
 
-/* Stage keys of an input or output stage: port, queue, retries. */
-static int
-conf_parse_stage_io(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
-		    struct conf_stage *st)
-{
-	const struct conf *conf = ctx->conf;
-	const struct conf_port *port;
-	char show[CONF_SHOW_MAX * 4 + 32];
-	char list[CONF_MAX_PORTS * (CONF_NAME_MAX + 2)];
-	char note[CONF_NAME_MAX + 48];
-	bool in = st->kind == CONF_STAGE_INPUT;
-	unsigned int nq;
-	yaml_node_t *v;
-	long long n;
-	unsigned int i;
-
-	v = conf_get(ctx, map, "port", NULL);
-	if (v == NULL)
-		return conf_err(ctx, map, where,
-				"port is missing, expected one of: %s",
-				conf_port_list(conf, list, sizeof(list)));
-	for (i = 0; i < conf->n_ports; i++)
-		if (conf_text_is(v, conf->ports[i].name))
-			break;
-	if (i == conf->n_ports) {
-		if (v->type == YAML_SCALAR_NODE && !conf_is_null(v))
-			return conf_err(ctx, v, where,
-					"unknown port %s, expected one of: %s",
-					conf_show(show, sizeof(show), v, false),
-					conf_port_list(conf, list, sizeof(list)));
-		return conf_err(ctx, v, where, "port is %s, expected one of: %s",
-				conf_show(show, sizeof(show), v, false),
-				conf_port_list(conf, list, sizeof(list)));
-	}
-	st->port = (int)i;
-	port = &conf->ports[i];
-
-	v = conf_get(ctx, map, "queue", NULL);
-	if (v != NULL) {
-		nq = in ? port->rxq : port->txq;
-		snprintf(note, sizeof(note), "(port '%s' has %u %s queue%s)",
-			 port->name, nq, in ? "RX" : "TX", nq == 1 ? "" : "s");
-		if (conf_int(ctx, v, where, "queue", 0, nq - 1, note, &n) < 0)
-			return -1;
-		st->queue = (uint16_t)n;
-	}
-	if (in)
-		return 0;
-	st->tx_retries = 8;
-	v = conf_get(ctx, map, "retries", NULL);
-	if (v != NULL) {
-		if (conf_int(ctx, v, where, "retries", 0, 1000, NULL, &n) < 0)
-			return -1;
-		st->tx_retries = (uint32_t)n;
-	}
-	/* Pacing: departures on an absolute TSC schedule (stage_tx_paced()). */
-	v = conf_get(ctx, map, "pps", NULL);
-	if (v != NULL) {
-		if (conf_int(ctx, v, where, "pps", 1, 1000000000, NULL, &n) < 0)
-			return -1;
-		st->pace_pps = (uint32_t)n;
-	}
-	v = conf_get(ctx, map, "mbps", NULL);
-	if (v != NULL) {
-		if (st->pace_pps != 0)
-			return conf_err(ctx, v, where,
-					"mbps is given with pps, expected one of them");
-		if (conf_int(ctx, v, where, "mbps", 1, 1000000, NULL, &n) < 0)
-			return -1;
-		st->pace_mbps = (uint32_t)n;
-	}
-	v = conf_get(ctx, map, "overhead", NULL);
-	if (v != NULL) {
-		if (st->pace_mbps == 0)
-			return conf_err(ctx, v, where,
-					"overhead is given without mbps, expected it only with mbps");
-		if (conf_int(ctx, v, where, "overhead", 0, 1000, NULL, &n) < 0)
-			return -1;
-		st->pace_overhead = (uint32_t)n;
-	}
-	return 0;
-}
-
-static int
-conf_parse_stage_fwd(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
-		     struct conf_stage *st)
-{
-	yaml_node_t *v;
-
-	v = conf_get(ctx, map, "mac_swap", NULL);
-	if (v != NULL && conf_bool(ctx, v, where, "mac_swap", &st->mac_swap) < 0)
-		return -1;
-	v = conf_get(ctx, map, "src_mac", NULL);
-	if (v != NULL) {
-		if (conf_mac(ctx, v, where, "src_mac", st->src_mac) < 0)
-			return -1;
-		st->set_src = true;
-	}
-	v = conf_get(ctx, map, "dst_mac", NULL);
-	if (v != NULL) {
-		if (conf_mac(ctx, v, where, "dst_mac", st->dst_mac) < 0)
-			return -1;
-		st->set_dst = true;
-	}
-	/* A rewrite after a swap (or the reverse) would silently undo it. */
-	if (st->mac_swap && (st->set_src || st->set_dst))
-		return conf_err(ctx, map, where,
-				"mac_swap is true together with %s, expected either mac_swap or src_mac/dst_mac",
-				st->set_src ? "src_mac" : "dst_mac");
-	return 0;
-}
-
-/* INDEX is 1-based within PATH, for messages before the name is known. */
-static int
-conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
-		 const struct conf_path *path, unsigned int index,
-		 struct conf_stage *st)
-{
-	const struct conf *conf = ctx->conf;
-	const struct conf_stage *o;
-	char where[2 * CONF_NAME_MAX + 32];
-	char what[32];
-	yaml_node_t *name, *kind, *v;
-	unsigned int i, j, e = 0;
-	long long n;
-
-	snprintf(where, sizeof(where), "path '%s'", path->name);
-	snprintf(what, sizeof(what), "stage %u", index);
-	if (conf_want(ctx, map, YAML_MAPPING_NODE, where, what,
-		      "a mapping with name, kind, lcore and the kind's keys") < 0)
-		return -1;
-	st->mark = conf_mark_of(map);
-	st->port = -1;
-	st->idle = CONF_IDLE_SPIN;
-
-	/*
-	 * Name and kind first, whatever their order: the name makes the
-	 * messages below readable and the kind decides which keys are valid.
-	 * Their absence is reported after the key check, so that a misspelt
-	 * "nmae" is called unknown rather than "name" missing.
-	 */
-	name = conf_get(ctx, map, "name", NULL);
-	snprintf(where, sizeof(where), "path '%s' stage %u", path->name, index);
-	if (name != NULL) {
-		if (conf_name(ctx, name, where, "name", CONF_NAME_MAX,
-			      st->name) < 0)
-			return -1;
-		snprintf(where, sizeof(where), "stage '%s'", st->name);
-	}
-	kind = conf_get(ctx, map, "kind", NULL);
-	if (kind != NULL) {
-		if (conf_enum(ctx, kind, where, "kind", conf_kind_names, 5,
-			      CONF_KINDS_EXPECTED, &e) < 0)
-			return -1;
-		st->kind = (enum conf_stage_kind)e;
-	}
-	if (conf_check_keys(ctx, map, where,
-			    kind != NULL ? conf_stage_keys[st->kind] :
-					   conf_stage_any_keys,
-			    kind != NULL ? &st->kind : NULL,
-			    "key") < 0)
-		return -1;
-	if (name == NULL)
-		return conf_err(ctx, map, where,
-				"name is missing, expected 1..%d " CONF_NAME_RULE,
-				CONF_NAME_MAX - 1);
-	if (kind == NULL)
-		return conf_err(ctx, map, where,
-				"kind is missing, expected " CONF_KINDS_EXPECTED);
-
-	/* Ring and telemetry names derive from stage names. */
-	for (i = 0; i <= conf->n_paths; i++) {
-		const struct conf_path *pp = &conf->paths[i];
-		unsigned int ns = pp == path ? index - 1 : pp->n_stages;
-
-		for (j = 0; j < ns; j++) {
-			o = &pp->stages[j];
-			if (strcmp(o->name, st->name) == 0)
-				return conf_err(ctx, name, NULL,
-						"stage name '%s' is already used by the stage at %u:%u, expected stage names unique across all paths",
-						st->name, o->mark.line,
-						o->mark.col);
-		}
-	}
-
-	v = conf_get(ctx, map, "lcore", NULL);
-	if (v == NULL)
-		return conf_err(ctx, map, where,
-				"lcore is missing, expected an integer 0..%d",
-				CONF_MAX_LCORES - 1);
-	if (conf_int(ctx, v, where, "lcore", 0, CONF_MAX_LCORES - 1, NULL,
-		     &n) < 0)
-		return -1;
-	st->lcore = (unsigned int)n;
-	if (st->lcore == conf->housekeeping)
-		return conf_err(ctx, v, where,
-				"lcore is %u, expected another lcore: dedicated lcores must differ from the housekeeping lcore %u",
-				st->lcore, conf->housekeeping);
-	if (conf_check_lcore_cpu(ctx, v, where, "lcore", st->lcore) < 0)
-		return -1;
-
-	v = conf_get(ctx, map, "idle", NULL);
-	if (v != NULL) {
-		if (conf_enum(ctx, v, where, "idle", conf_idle_names, 2,
-			      "spin or yield", &e) < 0)
-			return -1;
-		st->idle = (enum conf_idle)e;
-	}
-
-	switch (st->kind) {
-	case CONF_STAGE_INPUT:
-	case CONF_STAGE_OUTPUT:
-		return conf_parse_stage_io(ctx, map, where, st);
-	case CONF_STAGE_FWD:
-		return conf_parse_stage_fwd(ctx, map, where, st);
-	case CONF_STAGE_WORK:
-		v = conf_get(ctx, map, "ns", NULL);
-		if (v == NULL)
-			return conf_err(ctx, map, where,
-					"ns is missing, expected an integer 1..1000000");
-		if (conf_int(ctx, v, where, "ns", 1, 1000000, NULL, &n) < 0)
-			return -1;
-		st->work_ns = (uint32_t)n;
-		return 0;
-	case CONF_STAGE_FIREWALL:
-		/* The file itself is checked by the firewall's own parser
-		 * before EAL starts (ffwd --check runs it too). */
-		v = conf_get(ctx, map, "rules", NULL);
-		if (v == NULL)
-			return conf_err(ctx, map, where,
-					"rules is missing, expected the path of a rules file");
-		return conf_string(ctx, v, where, "rules", CONF_PATH_MAX,
-				   "the path of a rules file", st->rules);
-	}
-	return 0;
-}
-
-/* Shape of a path: input first, output last, each lcore one run. */
-static int
-conf_check_path(struct conf_ctx *ctx, const struct conf_path *path)
-{
-	const struct conf_stage *st, *prev;
-	unsigned int i, j, last = path->n_stages - 1;
-	char where[CONF_NAME_MAX + 16];
-
-	snprintf(where, sizeof(where), "path '%s'", path->name);
-	for (i = 0; i < path->n_stages; i++) {
-		st = &path->stages[i];
-		if (i == 0 && st->kind != CONF_STAGE_INPUT)
-			return conf_err_at(ctx, st->mark, where,
-					   "first stage '%s' is %s %s stage, expected an input stage",
-					   st->name, conf_a(st->kind),
-					   conf_kind_names[st->kind]);
-		if (i == last && st->kind != CONF_STAGE_OUTPUT)
-			return conf_err_at(ctx, st->mark, where,
-					   "last stage '%s' is %s %s stage, expected an output stage",
-					   st->name, conf_a(st->kind),
-					   conf_kind_names[st->kind]);
-		if (i > 0 && i < last && st->kind == CONF_STAGE_INPUT)
-			return conf_err_at(ctx, st->mark, where,
-					   "stage '%s' is an input stage in the middle of the path, expected input only as the first stage",
-					   st->name);
-		if (i > 0 && i < last && st->kind == CONF_STAGE_OUTPUT)
-			return conf_err_at(ctx, st->mark, where,
-					   "stage '%s' is an output stage in the middle of the path, expected output only as the last stage",
-					   st->name);
-	}
-	/*
-	 * An lcore runs its stages of a path back to back; leaving and coming
-	 * back would need a second ring hop into the same lcore.
-	 */
-	for (i = 1; i < path->n_stages; i++) {
-		st = &path->stages[i];
-		if (st->lcore == path->stages[i - 1].lcore)
-			continue;
-		for (j = i - 1; j-- > 0;) {
-			prev = &path->stages[j];
-			if (prev->lcore != st->lcore)
-				continue;
-			return conf_err_at(ctx, st->mark, where,
-					   "stage '%s' returns to lcore %u after leaving it at stage '%s', expected the stages of one lcore to be consecutive",
-					   st->name, st->lcore, prev->name);
-		}
-	}
-	return 0;
-}
-
-/* INDEX is 1-based; STAGES_MAIN is set for the top-level "stages:" form. */
-static int
-conf_parse_path(struct conf_ctx *ctx, yaml_node_t *node, unsigned int index,
-		yaml_node_t *stages_main)
-{
-	struct conf *conf = ctx->conf;
-	struct conf_path *path = &conf->paths[conf->n_paths];
-	char where[CONF_NAME_MAX + 16];
-	yaml_node_t *name = NULL, *stages = stages_main;
-	yaml_node_item_t *it;
-	unsigned int i, n;
-
-	snprintf(where, sizeof(where), "path %u", index);
-	if (stages_main != NULL) {
-		strcpy(path->name, "main");
-		path->mark = conf_mark_of(stages_main);
-	} else {
-		if (conf_want(ctx, node, YAML_MAPPING_NODE, "paths", where,
-			      "a mapping with name and stages") < 0)
-			return -1;
-		path->mark = conf_mark_of(node);
-		name = conf_get(ctx, node, "name", NULL);
-		if (name != NULL &&
-		    conf_name(ctx, name, where, "name", CONF_NAME_MAX,
-			      path->name) < 0)
-			return -1;
-		if (name != NULL)
-			snprintf(where, sizeof(where), "path '%s'", path->name);
-		if (conf_check_keys(ctx, node, where, conf_path_keys, NULL,
-				    "key") < 0)
-			return -1;
-		if (name == NULL)
-			return conf_err(ctx, node, where,
-					"name is missing, expected 1..%d " CONF_NAME_RULE,
-					CONF_NAME_MAX - 1);
-		for (i = 0; i < conf->n_paths; i++)
-			if (strcmp(conf->paths[i].name, path->name) == 0)
-				return conf_err(ctx, name, NULL,
-						"path name '%s' is already used by the path at %u:%u, expected unique path names",
-						path->name,
-						conf->paths[i].mark.line,
-						conf->paths[i].mark.col);
-		stages = conf_get(ctx, node, "stages", NULL);
-		if (stages == NULL)
-			return conf_err(ctx, node, where,
-					"stages is missing, expected a sequence of at least 2 stages");
-		if (conf_want(ctx, stages, YAML_SEQUENCE_NODE, where, "stages",
-			      "a sequence of at least 2 stages") < 0)
-			return -1;
-	}
-	snprintf(where, sizeof(where), "path '%s'", path->name);
-
-	n = conf_seq_size(stages);
-	if (n < 2)
-		return conf_err(ctx, stages, NULL,
-				"path '%s' has %u stage%s, expected at least 2 (an input first, an output last)",
-				path->name, n, n == 1 ? "" : "s");
-	if (n > CONF_MAX_STAGES)
-		return conf_err(ctx, stages, NULL,
-				"path '%s' has %u stages, expected at most %d",
-				path->name, n, CONF_MAX_STAGES);
-	for (it = stages->data.sequence.items.start, i = 0;
-	     it < stages->data.sequence.items.top; it++, i++) {
-		if (conf_parse_stage(ctx, conf_node(ctx, *it), path, i + 1,
-				     &path->stages[i]) < 0)
-			return -1;
-		path->n_stages = i + 1;
-	}
-	if (conf_check_path(ctx, path) < 0)
-		return -1;
-	conf->n_paths++;
-	return 0;
-}
-
-static int
-conf_parse_paths(struct conf_ctx *ctx, yaml_node_t *seq)
-{
-	yaml_node_item_t *it;
-	unsigned int i;
-
-	if (conf_want(ctx, seq, YAML_SEQUENCE_NODE, NULL, "paths",
-		      "a sequence of paths") < 0)
-		return -1;
-	if (conf_seq_size(seq) == 0)
-		return conf_err(ctx, seq, NULL,
-				"paths is an empty sequence, expected at least one path");
-	for (it = seq->data.sequence.items.start, i = 0;
-	     it < seq->data.sequence.items.top; it++, i++) {
-		if (i == CONF_MAX_PATHS)
-			return conf_err(ctx, conf_node(ctx, *it), "paths",
-					"path %u is one too many, expected at most %d paths",
-					i + 1, CONF_MAX_PATHS);
-		if (conf_parse_path(ctx, conf_node(ctx, *it), i + 1, NULL) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Constraints between stages of all paths: lcores and port queues. */
-static int
-conf_check_stages(struct conf_ctx *ctx)
-{
-	const struct conf *conf = ctx->conf;
-	const struct conf_stage *st, *o;
-	const struct conf_port *port;
-	char where[CONF_NAME_MAX + 16];
-	unsigned int p, s, q, t;
-
-	for (p = 0; p < conf->n_paths; p++) {
-		for (s = 0; s < conf->paths[p].n_stages; s++) {
-			st = &conf->paths[p].stages[s];
-			snprintf(where, sizeof(where), "stage '%s'", st->name);
-			/* Earlier stages only: each conflict is reported once. */
-			for (q = 0; q <= p; q++) {
-				unsigned int n = q == p ? s :
-						 conf->paths[q].n_stages;
-
-				for (t = 0; t < n; t++) {
-					o = &conf->paths[q].stages[t];
-					/*
-					 * One lcore loop runs all its stages;
-					 * it either spins or yields.
-					 */
-					if (o->lcore == st->lcore &&
-					    o->idle != st->idle)
-						return conf_err_at(ctx, st->mark, where,
-								   "idle is %s on lcore %u, but stage '%s' on the same lcore is %s, expected one idle mode per lcore",
-								   conf_idle_names[st->idle],
-								   st->lcore, o->name,
-								   conf_idle_names[o->idle]);
-					if (st->port < 0 ||
-					    o->kind != st->kind ||
-					    o->port != st->port ||
-					    o->queue != st->queue)
-						continue;
-					port = &conf->ports[st->port];
-					/* RX queues are single-consumer. */
-					if (st->kind == CONF_STAGE_INPUT)
-						return conf_err_at(ctx, st->mark, where,
-								   "port '%s' RX queue %u is already read by stage '%s', expected one input stage per RX queue",
-								   port->name, st->queue,
-								   o->name);
-					/*
-					 * TX queues are single-producer; the
-					 * same lcore serialises its writes.
-					 */
-					if (st->kind == CONF_STAGE_OUTPUT &&
-					    o->lcore != st->lcore)
-						return conf_err_at(ctx, st->mark, where,
-								   "port '%s' TX queue %u is already written by stage '%s' on lcore %u, expected one writer lcore per TX queue (another queue, or lcore %u)",
-								   port->name, st->queue,
-								   o->name, o->lcore,
-								   o->lcore);
-				}
-			}
-		}
-	}
-	return 0;
-}
-
-/*
- * cpu_of[] lists only the lcores the pipeline uses, so that EAL starts no
- * idle lcore for a pipeline.cpus entry nothing runs on.
- */
-static void
+/* Stage keys of an input or output stage: port, queue, retries. */static void
 conf_fill_cpu_of(struct conf_ctx *ctx)
 {
 	struct conf *conf = ctx->conf;
@@ -1409,11 +467,12 @@ conf_parse(struct conf *conf, const char *file, const char *text, size_t len,
 		ctx.err = no_err;
 		ctx.errlen = sizeof(no_err);
 	}
+	if (conf != NULL)
+		memset(conf, 0, sizeof(*conf));
 	if (conf == NULL || file == NULL || (text == NULL && len > 0)) {
 		snprintf(ctx.err, ctx.errlen, "conf_parse: invalid arguments");
 		return -1;
 	}
-	memset(conf, 0, sizeof(*conf));
 	if (strlen(file) >= sizeof(conf->file)) {
 		snprintf(ctx.err, ctx.errlen,
 			 "%s: file name is %zu chars long, expected at most %zu",
@@ -1470,6 +529,8 @@ out_doc:
 	yaml_document_delete(&ctx.doc);
 out_parser:
 	yaml_parser_delete(&parser);
+	if (ret != 0)
+		conf_free(conf);
 	return ret;
 }
 
@@ -1481,6 +542,9 @@ conf_load(struct conf *conf, const char *file, char *err, size_t errlen)
 	FILE *f;
 	int ret = -1;
 
+	/* conf_free() must be safe on whatever this leaves. */
+	if (conf != NULL)
+		memset(conf, 0, sizeof(*conf));
 	if (file == NULL) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "conf_load: no file given");
@@ -1523,4 +587,39 @@ out:
 	free(buf);
 	fclose(f);
 	return ret;
+}
+
+void
+conf_free(struct conf *conf)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < CONF_MAX_PATHS; p++) {
+		for (i = 0; i < CONF_MAX_STAGES; i++) {
+			struct conf_stage *st = &conf->paths[p].stages[i];
+
+			if (st->kconf == NULL)
+				continue;
+			if (st->ops->conf_free != NULL)
+				st->ops->conf_free(st->kconf);
+			free(st->kconf);
+			st->kconf = NULL;
+		}
+	}
+}
+
+int
+conf_check_kinds(const struct conf *conf, char *err, size_t errlen)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < conf->n_paths; p++)
+		for (i = 0; i < conf->paths[p].n_stages; i++) {
+			const struct conf_stage *st = &conf->paths[p].stages[i];
+
+			if (st->ops->check != NULL &&
+			    st->ops->check(st->kconf, err, errlen) != 0)
+				return -1;
+		}
+	return 0;
 }

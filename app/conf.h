@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CONF_NAME_MAX	 32	/**< longest port/stage/path name, incl. NUL */
+#include "stage.h"
+
+#define CONF_NAME_MAX	 STAGE_NAME_MAX	/**< longest port/stage/path name, incl. NUL */
 #define CONF_LABEL_MAX	 16	/**< longest label, incl. NUL (memzone names) */
 #define CONF_DEV_MAX	 512	/**< longest devargs string, incl. NUL */
 #define CONF_PATH_MAX	 4096
@@ -27,14 +29,6 @@
 struct conf_mark {
 	unsigned int line;	/**< 1-based */
 	unsigned int col;	/**< 1-based */
-};
-
-enum conf_stage_kind {
-	CONF_STAGE_INPUT,	/**< port RX bursts */
-	CONF_STAGE_FWD,		/**< pass through, optional MAC rewrite/swap */
-	CONF_STAGE_WORK,	/**< burns work_ns per packet (benchmarks) */
-	CONF_STAGE_OUTPUT,	/**< port TX bursts with bounded retry */
-	CONF_STAGE_FIREWALL,	/**< rules file: 5-tuple ACL, BPF, eBPF */
 };
 
 enum conf_idle {
@@ -52,26 +46,19 @@ struct conf_port {
 	struct conf_mark mark;
 };
 
+/*
+ * A stage: the keys every kind has, parsed here; the kind's own keys are
+ * parsed by its ops->parse into kconf (ops->conf_size bytes, owned by the
+ * conf and freed by conf_free()).
+ */
 struct conf_stage {
 	char name[CONF_NAME_MAX];
-	enum conf_stage_kind kind;
+	const struct stage_ops *ops;	/**< the kind */
 	unsigned int lcore;
 	enum conf_idle idle;		/**< default CONF_IDLE_SPIN */
-	int port;			/**< index into conf.ports; input/output */
-	uint16_t queue;			/**< port queue; input/output, default 0 */
-	/* fwd */
-	bool mac_swap;			/**< swap src and dst MAC */
-	bool set_src, set_dst;		/**< rewrite src/dst MAC */
-	uint8_t src_mac[6], dst_mac[6];
-	/* work */
-	uint32_t work_ns;		/**< ns of TSC-timed work per packet */
-	/* output */
-	uint32_t tx_retries;		/**< bounded TX retries, default 8 */
-	uint32_t pace_pps;		/**< output: packets/s, 0: not paced */
-	uint32_t pace_mbps;		/**< output: Mbit/s, 0: not paced */
-	uint32_t pace_overhead;		/**< bytes added per frame for mbps */
-	/* firewall */
-	char rules[CONF_PATH_MAX];	/**< rules file, as given */
+	int port;			/**< index into conf.ports (STAGE_F_PORT), else -1 */
+	uint16_t queue;			/**< port queue (STAGE_F_PORT), default 0 */
+	void *kconf;			/**< the kind's config */
 	struct conf_mark mark;
 };
 
@@ -112,7 +99,13 @@ int conf_load(struct conf *conf, const char *file, char *err, size_t errlen);
 int conf_parse(struct conf *conf, const char *file, const char *text,
 	       size_t len, char *err, size_t errlen);
 
-/** "input", "fwd", "work", "output", "firewall". */
-const char *conf_stage_kind_name(enum conf_stage_kind kind);
+/** Free what conf_parse() allocated (the kinds' configs); idempotent. */
+void conf_free(struct conf *conf);
+
+/**
+ * Run every stage kind's ops->check (the files a config names, such as
+ * rules), before EAL. @return 0, or -1 with a message in err.
+ */
+int conf_check_kinds(const struct conf *conf, char *err, size_t errlen);
 
 #endif /* FFWD_CONF_H */

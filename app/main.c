@@ -24,10 +24,10 @@
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
-#include "firewall.h"
-#include "replay.h"
-#include "telemetry.h"
 #include "mono.h"
+#include "replay.h"
+#include "stage.h"
+#include "telemetry.h"
 
 #define EXIT_CONFIG	2
 #define EXIT_MISMATCH	3
@@ -45,6 +45,28 @@ struct opts {
 	int eal_argc;		/**< extra EAL args after "--" */
 	char **eal_argv;
 };
+
+/* Every registered kind, its role and keys: the runtime knows no other. */
+static void
+usage_kinds(FILE *f)
+{
+	static const char *const role[] = { "input", "app", "output" };
+	const struct stage_ops *o = NULL;
+
+	while ((o = stage_kind_next(o)) != NULL) {
+		const char *h = o->help != NULL ? o->help : "";
+
+		fprintf(f, "  %-10s %-6s %s\n", o->name, role[o->role],
+			o->summary != NULL ? o->summary : "");
+		/* Multi-line help is indented under the summary. */
+		while (*h != '\0') {
+			size_t len = strcspn(h, "\n");
+
+			fprintf(f, "%20s%.*s\n", "", (int)len, h);
+			h += len + (h[len] == '\n');
+		}
+	}
+}
 
 static void
 usage(FILE *f, const char *prog)
@@ -76,8 +98,8 @@ usage(FILE *f, const char *prog)
 "                           traffic source whose peer needs time to poll)\n"
 "  -h, --help               this text\n"
 "\n"
-"SIGHUP reloads every firewall stage's rules file without stopping traffic\n"
-"(a file that does not parse keeps the old rules).\n"
+"SIGHUP reloads every stage that can reload (a firewall's rules file)\n"
+"without stopping traffic; a file that does not parse keeps the old rules.\n"
 "\n"
 "Stopping: SIGINT or SIGTERM stops the inputs, drains every ring in order,\n"
 "flushes TX, stops the ports and prints per-port, per-stage, per-ring and\n"
@@ -95,21 +117,17 @@ usage(FILE *f, const char *prog)
 "              cpus: { LCORE: CPU, ... } }\n"
 "  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024 } }\n"
 "  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
-"  STAGE:    { name: NAME, kind: input|fwd|work|output, lcore: N,\n"
-"              idle: spin|yield,   kind also: firewall\n"
-"              port: PORT, queue: Q            (input, output)\n"
-"              retries: 8                      (output: TX retries, then tx_full)\n"
-"              pps: N | mbps: N [overhead: B]  (output: paced on an absolute\n"
-"                                              TSC schedule; B bytes per frame\n"
-"                                              added for mbps, 20 = preamble+IFG)\n"
-"              rules: FILE                     (firewall: docs/FIREWALL.md)\n"
-"              mac_swap: true | src_mac: MAC, dst_mac: MAC   (fwd)\n"
-"              ns: N                           (work: ns burnt per packet) }\n"
+"  STAGE:    { name: NAME, kind: KIND, lcore: N, idle: spin|yield,\n"
+"              port: PORT, queue: Q   (kinds that take a port),\n"
+"              and the kind's own keys (below) }\n"
 "  A path starts with an input and ends with an output stage. Examples in conf/.\n"
 "\n"
 "exit status: 0 ok; 1 run-time failure; 2 bad config, capture file or\n"
-"command line; 3 packets unaccounted for or mbufs missing at exit.\n",
+"command line; 3 packets unaccounted for or mbufs missing at exit.\n"
+"\n"
+"stage kinds:\n",
 		prog, prog);
+	usage_kinds(f);
 }
 
 static int
@@ -296,9 +314,9 @@ on_signal(int sig)
 }
 
 static int
-reload_rules(void *arg)
+reload_stages(void *arg)
 {
-	return app_reload_rules(arg, stderr);
+	return app_reload_stages(arg, stderr);
 }
 
 /*
@@ -321,9 +339,10 @@ supervise(struct app *a, const struct opts *o)
 		usleep(10000);
 		if (app_reload) {
 			app_reload = 0;
-			/* Telemetry reads the firewall's rule counters;
-			 * keep it out while the sets are swapped. */
-			telemetry_quiesce(reload_rules, a);
+			/* Telemetry reads kinds' own counters (a
+			 * firewall's per-rule hits); keep it out while
+			 * their state is swapped. */
+			telemetry_quiesce(reload_stages, a);
 		}
 		t = mono_now();
 		rx = app_received(a);
@@ -340,23 +359,6 @@ supervise(struct app *a, const struct opts *o)
 			last_stats = t;
 		}
 	}
-}
-
-/* Rules files of firewall stages: syntax and expressions, before EAL. */
-static int
-fw_check_conf(const struct conf *c, char *err, size_t errlen)
-{
-	unsigned int p, i;
-
-	for (p = 0; p < c->n_paths; p++)
-		for (i = 0; i < c->paths[p].n_stages; i++) {
-			const struct conf_stage *cs = &c->paths[p].stages[i];
-
-			if (cs->kind == CONF_STAGE_FIREWALL &&
-			    fw_rules_check(cs->rules, err, errlen) != 0)
-				return -1;
-		}
-	return 0;
 }
 
 int
@@ -376,16 +378,19 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
 	    capfile_check_conf(&conf, err, sizeof(err)) != 0 ||
-	    fw_check_conf(&conf, err, sizeof(err)) != 0) {
+	    conf_check_kinds(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
+		conf_free(&conf);
 		return EXIT_CONFIG;
 	}
 	if (o.check) {
 		printf("%s: ok\n", o.file);
+		conf_free(&conf);
 		return 0;
 	}
 	if (eal_args_build(&eal, &conf, argv[0], &o) != 0) {
 		fprintf(stderr, "%s: EAL arguments too long\n", o.file);
+		conf_free(&conf);
 		return EXIT_CONFIG;
 	}
 	signal(SIGINT, on_signal);
@@ -431,5 +436,6 @@ main(int argc, char **argv)
 	telemetry_unregister();
 	app_free(&app);
 	rte_eal_cleanup();
+	conf_free(&conf);
 	return ret;
 }

@@ -20,7 +20,6 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
-#include "firewall.h"
 #include "telemetry.h"
 
 /* DPDK's telemetry callbacks take no context argument, so the app they
@@ -91,51 +90,47 @@ tel_info_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "stages", a->n_stages);
 	for (i = 0, len = 0; i < a->n_stages && len < sizeof(lcores); i++)
 		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%s",
-				i ? "," : "", a->stages[i].conf->name);
+				i ? "," : "", a->stages[i].name);
 	rte_tel_data_add_dict_string(d, "stage_names", lcores);
 	rte_tel_data_add_dict_int(d, "rings", a->n_rings);
 	return 0;
-}
-
-/* Per-rule hits of a firewall stage: "acl:<rule>" keyed "acl_<rule>". */
-static void
-tel_fw_counter(void *arg, const char *name, uint64_t value)
-{
-	char key[RTE_TEL_MAX_STRING_LEN];
-
-	rte_tel_data_add_dict_u64(arg, tel_key(key, sizeof(key), name), value);
 }
 
 static void
 tel_stage(struct rte_tel_data *c, const struct app *a, const struct stage *s,
 	  unsigned int path)
 {
-	const struct app_lcore *lc = tel_lcore_of(a, s->conf->lcore);
+	const struct app_lcore *lc = tel_lcore_of(a, s->lcore);
 	uint64_t busy, idle, drops = 0;
-	char key[32];
-	int r, b;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int r;
+	int b;
 
 	rte_tel_data_start_dict(c);
-	rte_tel_data_add_dict_string(c, "name", s->conf->name);
-	rte_tel_data_add_dict_string(c, "kind", conf_stage_kind_name(s->kind));
+	rte_tel_data_add_dict_string(c, "name", s->name);
+	rte_tel_data_add_dict_string(c, "kind", s->ops->name);
 	rte_tel_data_add_dict_string(c, "path", a->conf->paths[path].name);
-	rte_tel_data_add_dict_int(c, "lcore", s->conf->lcore);
+	rte_tel_data_add_dict_int(c, "lcore", s->lcore);
 	/* The CPU given to EAL: rte_lcore_to_cpu_id() is the topology's
 	 * core id, which on VMs and SMT machines is not the CPU number. */
-	rte_tel_data_add_dict_int(c, "cpu", a->conf->cpu_of[s->conf->lcore]);
+	rte_tel_data_add_dict_int(c, "cpu", a->conf->cpu_of[s->lcore]);
 #define X(name, help) rte_tel_data_add_dict_u64(c, #name, LD(s->ctr.name));
 	STAGE_COUNTERS(X)
 #undef X
-	for (r = 0; r < STAGE_DROP_MAX; r++) {
+	for (r = 0; r < s->ops->n_drops; r++) {
 		uint64_t v = LD(s->ctr.drops[r]);
 
-		snprintf(key, sizeof(key), "drop_%s", stage_drop_names[r]);
-		rte_tel_data_add_dict_u64(c, key, v);
+		snprintf(key, sizeof(key), "drop_%s", s->ops->drop_names[r]);
+		rte_tel_data_add_dict_u64(c, tel_key(key, sizeof(key), key), v);
 		drops += v;
 	}
 	rte_tel_data_add_dict_u64(c, "drops", drops);
-	if (s->kind == CONF_STAGE_FIREWALL && s->fw != NULL)
-		fw_stage_counters(s->fw, tel_fw_counter, c);
+	for (r = 0; r < s->ops->n_counters; r++)
+		rte_tel_data_add_dict_u64(c, tel_key(key, sizeof(key),
+						     s->ops->counter_names[r]),
+					  LD(s->ctr.kind[r]));
+	if (s->ops->telemetry != NULL)
+		s->ops->telemetry(s, c);
 	if (lc == NULL)
 		return;
 	/* Busy, idle and hiccups belong to the lcore; every stage on it
@@ -180,7 +175,7 @@ tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 
 			/* "/ffwd/stages,NAME" asks for one stage. */
 			if (params != NULL && params[0] != '\0' &&
-			    strcmp(params, s->conf->name) != 0)
+			    strcmp(params, s->name) != 0)
 				continue;
 			c = rte_tel_data_alloc();
 
@@ -188,7 +183,7 @@ tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 				return -ENOMEM;
 			tel_stage(c, a, s, p);
 			rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key),
-								   s->conf->name), c, 0);
+								   s->name), c, 0);
 		}
 	}
 	return 0;
@@ -214,14 +209,14 @@ tel_rings_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		ring_stats(ar->ring, &st);
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_string(c, "name", ring_name(ar->ring));
-		rte_tel_data_add_dict_string(c, "from", ar->from->conf->name);
-		rte_tel_data_add_dict_string(c, "to", ar->to->conf->name);
+		rte_tel_data_add_dict_string(c, "from", ar->from->name);
+		rte_tel_data_add_dict_string(c, "to", ar->to->name);
 		rte_tel_data_add_dict_string(c, "path", a->conf->paths[ar->path].name);
 #define X(name, help) rte_tel_data_add_dict_u64(c, #name, st.name);
 		RING_STATS_FIELDS(X)
 #undef X
-		snprintf(name, sizeof(name), "%s_to_%s", ar->from->conf->name,
-			 ar->to->conf->name);
+		snprintf(name, sizeof(name), "%s_to_%s", ar->from->name,
+			 ar->to->name);
 		rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key), name), c, 0);
 	}
 	return 0;

@@ -1,143 +1,94 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Stage set-up: the slow path shared by every kind. */
+/* The stage-kind registry and the set-up every kind shares. */
 #include <errno.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 
-#include "firewall.h"
 #include "stage.h"
 
-const char *const stage_drop_names[STAGE_DROP_MAX] = {
-#define X(e, s) [STAGE_DROP_##e] = s,
-	STAGE_DROP_REASONS(X)
-#undef X
-};
+/* Filled by constructors before main(); read-only afterwards. */
+static struct stage_ops *stage_kinds;
+
+/* Input kinds first, then app kinds, then outputs; by name within a role. */
+static int
+stage_kind_cmp(const struct stage_ops *a, const struct stage_ops *b)
+{
+	if (a->role != b->role)
+		return (int)a->role - (int)b->role;
+	return strcmp(a->name, b->name);
+}
+
+void
+stage_register(struct stage_ops *ops)
+{
+	struct stage_ops **pp = &stage_kinds;
+
+	while (*pp != NULL && stage_kind_cmp(*pp, ops) < 0)
+		pp = &(*pp)->next;
+	ops->next = *pp;
+	*pp = ops;
+}
+
+const struct stage_ops *
+stage_kind_find(const char *name)
+{
+	const struct stage_ops *o;
+
+	for (o = stage_kinds; o != NULL; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+const struct stage_ops *
+stage_kind_next(const struct stage_ops *prev)
+{
+	return prev == NULL ? stage_kinds : prev->next;
+}
+
+const char *
+stage_kind_article(const struct stage_ops *ops)
+{
+	return strchr("aeiou", ops->name[0]) != NULL ? "an" : "a";
+}
 
 int
-stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id,
-	   uint64_t tsc_hz)
+stage_init(struct stage *s, const struct stage_ops *ops, const char *name,
+	   const void *kconf, const struct stage_env *env)
 {
+	int ret;
+
 	memset(s, 0, sizeof(*s));
-	s->conf = cs;
-	s->kind = cs->kind;
-	s->port_id = port_id;
-	s->queue = cs->queue;
-	switch (cs->kind) {
-	case CONF_STAGE_INPUT:
-		break;
-	case CONF_STAGE_OUTPUT:
-		s->tx_retries = cs->tx_retries;
-		if (cs->pace_pps != 0 || cs->pace_mbps != 0) {
-			int ret = pacer_sched_init(&s->sched,
-						   cs->pace_pps ? PACER_PPS : PACER_MBPS,
-						   cs->pace_pps ? cs->pace_pps : cs->pace_mbps,
-						   tsc_hz);
-
-			if (ret != 0)
-				return ret;
-			s->paced = true;
-			s->pace_bits = cs->pace_pps == 0;
-			s->pace_overhead = cs->pace_overhead;
-		}
-		break;
-	case CONF_STAGE_FWD:
-		/* The variant is picked once here, not tested per packet. */
-		if (cs->mac_swap) {
-			s->burst = stage_fwd_swap_burst;
-		} else if (cs->set_src || cs->set_dst) {
-			s->burst = stage_fwd_rewrite_burst;
-		} else {
-			s->burst = stage_fwd_burst;
-		}
-		memcpy(s->src_mac.addr_bytes, cs->src_mac, RTE_ETHER_ADDR_LEN);
-		memcpy(s->dst_mac.addr_bytes, cs->dst_mac, RTE_ETHER_ADDR_LEN);
-		/* Rewrite keeps a field whose new value was not given. */
-		s->mac_set = (cs->set_src ? FWD_SET_SRC : 0) |
-			     (cs->set_dst ? FWD_SET_DST : 0);
-		break;
-	case CONF_STAGE_FIREWALL: {
-		char err[CONF_ERR_MAX];
-		struct fw_rules *r = fw_rules_load(cs->rules, err, sizeof(err));
-
-		/* Checked before EAL by fw_rules_check(); what is left here
-		 * is the verifier and memory. */
-		if (r == NULL) {
-			fprintf(stderr, "stage '%s': %s\n", cs->name, err);
-			return -EINVAL;
-		}
-		s->fw = fw_stage_create(cs->name, r, 0);
-		if (s->fw == NULL) {
-			fw_rules_free(r);
-			return -rte_errno;
-		}
-		s->burst = stage_fw_burst;
-		break;
+	s->ops = ops;
+	s->burst = ops->burst;
+	s->kconf = kconf;
+	s->name = name;
+	s->port_id = env->port_id;
+	s->queue = env->queue;
+	if (ops->priv_size != 0) {
+		s->priv = rte_zmalloc_socket(name, ops->priv_size,
+					     RTE_CACHE_LINE_SIZE, env->socket);
+		if (s->priv == NULL)
+			return -ENOMEM;
 	}
-	case CONF_STAGE_WORK:
-		s->burst = stage_work_burst;
-		s->work_cycles = (uint64_t)cs->work_ns * rte_get_tsc_hz() / 1000000000ull;
-		break;
-	default:
-		return -EINVAL;
-	}
-	return 0;
+	if (ops->init == NULL)
+		return 0;
+	ret = ops->init(s, env);
+	if (ret != 0)
+		stage_fini(s);
+	return ret;
 }
 
 void
 stage_fini(struct stage *s)
 {
-	fw_stage_free(s->fw);
-	s->fw = NULL;
-}
-
-/* The firewall's reasons onto the stage's, once per burst. */
-uint16_t
-stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint64_t d[FW_DROP_MAX] = { 0 };
-	uint16_t out = fw_stage_burst(s->fw, pkts, n, d);
-
-	s->ctr.pkts_in += n;
-	s->ctr.pkts_out += out;
-	s->ctr.drops[STAGE_DROP_FW_RULE] += d[FW_DROP_RULE];
-	s->ctr.drops[STAGE_DROP_FW_DEFAULT] += d[FW_DROP_DEFAULT];
-	s->ctr.drops[STAGE_DROP_FW_MALFORMED] += d[FW_DROP_MALFORMED];
-	return out;
-}
-
-uint16_t
-stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t i, sent = 0;
-
-	/* The schedule starts with the first packet, not at set-up. */
-	if (unlikely(s->pace_units == 0 && s->sched.t0 == 0))
-		s->sched.t0 = rte_rdtsc();
-	for (i = 0; i < n; i++) {
-		uint64_t due = pacer_sched_due(&s->sched, s->pace_units), now;
-		uint32_t tries = 0;
-		uint16_t ok;
-
-		while ((now = rte_rdtsc()) < due)
-			rte_pause();
-		s->pace_last = now;
-		s->pace_last_units = s->pace_units;
-		ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);
-		while (unlikely(ok == 0) && tries++ < s->tx_retries)
-			ok = rte_eth_tx_burst(s->port_id, s->queue, &pkts[i], 1);
-		s->pace_units += s->pace_bits ?
-			(uint64_t)(rte_pktmbuf_pkt_len(pkts[i]) + s->pace_overhead) * 8 : 1;
-		if (unlikely(ok == 0)) {
-			rte_pktmbuf_free(pkts[i]);
-			s->ctr.drops[STAGE_DROP_TX_FULL]++;
-		}
-		sent += ok;
-	}
-	s->ctr.pkts_in += n;
-	s->ctr.pkts_out += sent;
-	return sent;
+	if (s->ops != NULL && s->ops->fini != NULL)
+		s->ops->fini(s);
+	rte_free(s->priv);
+	s->priv = NULL;
+	s->ops = NULL;
 }
 
 uint64_t
@@ -146,7 +97,7 @@ stage_drops(const struct stage *s)
 	uint64_t sum = 0;
 	int i;
 
-	for (i = 0; i < STAGE_DROP_MAX; i++)
+	for (i = 0; i < STAGE_DROPS_MAX; i++)
 		sum += s->ctr.drops[i];
 	return sum;
 }

@@ -1,64 +1,173 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The stage contract.
+ * The stage contract: what a stage kind is, and all the runtime knows of it.
  *
- * A stage is set up from its config by stage_init(), then runs forever in
- * its lcore's loop through one of three fixed signatures:
+ * A kind is a `struct stage_ops` registered from its own file with
+ * STAGE_REGISTER(), the way VPP registers a node or rte_graph a node: a
+ * name, a role, its YAML keys and their parser, init/burst/idle/reload/fini,
+ * and its counter and drop-reason names. The runtime (app/) never names a
+ * kind; it parses the common keys of a stage (name, kind, lcore, idle and,
+ * for kinds that take one, port and queue), hands the kind's own keys to
+ * ops->parse through `struct stage_args`, and calls the kind only through
+ * its ops.
  *
- *   input:  stage_rx(s, pkts, max)  -> packets received into pkts (0..max)
- *   app:    s->burst(s, pkts, n)    -> packets passed on, compacted to the
- *                                      front of pkts; the rest it dropped
- *                                      (freed and counted by reason)
- *   output: stage_tx(s, pkts, n)    -> packets sent; the rest are freed
- *                                      and counted as tx_full
+ * One burst signature serves every role:
+ *
+ *   input:  burst(s, pkts, max) -> packets received into pkts (0..max)
+ *   app:    burst(s, pkts, n)   -> packets passed on, compacted to the front
+ *                                  of pkts; the rest the kind dropped (freed
+ *                                  and counted in s->ctr.drops[reason])
+ *   output: burst(s, pkts, n)   -> packets taken: sent, or freed and counted
+ *                                  as a drop. pkts[ret..n) are NOT taken:
+ *                                  the caller keeps them and offers them
+ *                                  again (a paced output whose next packet
+ *                                  is not due yet), so an output never has
+ *                                  to wait inside its burst.
  *
  * n is at most STAGE_BURST. A burst function never logs, allocates, blocks
  * or calls into the kernel. Counters live in the stage, on cache lines of
  * their own, written only by the stage's lcore and read by anyone.
+ *
+ * This header includes nothing of the runtime's: stages/ sits below app/.
  */
 #ifndef FFWD_STAGE_H
 #define FFWD_STAGE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
-#include <rte_ethdev.h>
-#include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "conf.h"
-#include "pacer.h"
+#define STAGE_BURST		32
+#define STAGE_NAME_MAX		32	/**< stage names, incl. NUL */
+#define STAGE_DROPS_MAX		8	/**< drop reasons of one kind */
+#define STAGE_KCOUNTERS_MAX	16	/**< counters of one kind */
 
-struct fw_stage;
+struct stage;
+struct rte_tel_data;
+struct rte_mempool;
 
-#define STAGE_BURST 32
-
-#define FWD_SET_SRC 1
-#define FWD_SET_DST 2
-
-/*
- * Drop reasons, declared once: the enum, the names printed at exit, in
- * telemetry and in tests all come from this list.
- */
-#define STAGE_DROP_REASONS(X)                                                  \
-	X(TX_FULL, "tx_full")	/* output: TX queue full after retries */      \
-	X(RUNT, "runt")		/* fwd: too short for the MAC rewrite */ \
-	X(FW_RULE, "fw_rule")	/* firewall: a drop rule matched */    \
-	X(FW_DEFAULT, "fw_default") /* firewall: default policy drop */ \
-	X(FW_MALFORMED, "fw_malformed") /* firewall: broken headers */
-
-enum stage_drop {
-#define X(e, s) STAGE_DROP_##e,
-	STAGE_DROP_REASONS(X)
-#undef X
-	STAGE_DROP_MAX
+/** What a kind does in a path. */
+enum stage_role {
+	STAGE_ROLE_INPUT,	/**< first in a path: a port RX queue, a capture */
+	STAGE_ROLE_APP,		/**< in the middle: passes or drops */
+	STAGE_ROLE_OUTPUT,	/**< last in a path: a port TX queue, a sink */
 };
 
-extern const char *const stage_drop_names[STAGE_DROP_MAX];
+/** ops->flags */
+#define STAGE_F_PORT	 0x1	/**< takes `port:` and `queue:` */
+#define STAGE_F_PLANNED	 0x2	/**< spends time on purpose: reports it in
+				     ctr.planned_cycles so that it is not
+				     taken for a hiccup */
+#define STAGE_F_IDLE	 0x4	/**< ops->idle must run when its segment
+				     finds nothing (RCU quiescent state) */
 
 /*
- * Per-stage counters, declared once: the struct fields, the exit report,
- * telemetry and Prometheus names all come from this list.
+ * A kind's view of its YAML mapping, implemented by the runtime. Each
+ * getter returns 1 when KEY is present and valid (the value stored), 0 when
+ * it is absent (nothing stored), and -1 when it is present but wrong: the
+ * message, with the value's file:line:col, is already recorded. error()
+ * records a message at KEY's value (or at the stage's mapping if KEY is
+ * NULL or absent) and returns -1, for constraints between keys.
+ */
+struct stage_args;
+
+struct stage_args_ops {
+	int (*u64)(struct stage_args *a, const char *key, uint64_t min,
+		   uint64_t max, uint64_t *v);
+	int (*boolean)(struct stage_args *a, const char *key, bool *v);
+	/** A non-empty string shorter than SIZE; WHAT says what is expected. */
+	int (*str)(struct stage_args *a, const char *key, char *buf,
+		   size_t size, const char *what);
+	/** xx:xx:xx:xx:xx:xx */
+	int (*mac)(struct stage_args *a, const char *key, uint8_t mac[6]);
+	/** One of N NAMES; *v is its index. */
+	int (*choice)(struct stage_args *a, const char *key,
+		      const char *const *names, unsigned int n, unsigned int *v);
+	/** Element IDX of a sequence of strings (or the string itself when
+	 * KEY is a single string and IDX is 0); 0 past the end. */
+	int (*str_at)(struct stage_args *a, const char *key, unsigned int idx,
+		      char *buf, size_t size, const char *what);
+	int (*error)(struct stage_args *a, const char *key, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+};
+
+struct stage_args {
+	const struct stage_args_ops *ops;
+	const char *stage;		/**< the stage's name, for messages */
+};
+
+/** Where and with what a stage is set up; filled by the runtime. */
+struct stage_env {
+	const char *label;		/**< the pipeline's label */
+	const char *file;		/**< the config file, for messages */
+	uint16_t port_id;		/**< STAGE_F_PORT kinds */
+	uint16_t queue;
+	uint32_t max_frame;		/**< output: longest frame the port
+					     takes whole; 0: no limit known */
+	uint64_t tsc_hz;		/**< EAL's TSC rate (rounded: a kind that
+					     paces measures its own) */
+	int socket;			/**< NUMA socket of the stage's lcore */
+	struct rte_mempool *pool;	/**< the path's mbuf pool */
+	const volatile int *stop;	/**< the stop flag: read, never wait */
+};
+
+typedef uint16_t (*stage_burst_t)(struct stage *s, struct rte_mbuf **pkts,
+				  uint16_t n);
+
+struct stage_ops {
+	const char *name;		/**< `kind:` in YAML */
+	enum stage_role role;
+	unsigned int flags;		/**< STAGE_F_* */
+	const char *summary;		/**< one line for --help */
+	const char *help;		/**< its keys, for --help */
+	/** The kind's own YAML keys, NULL-terminated. */
+	const char *const *keys;
+
+	/** Bytes of the kind's config; parse() fills it (zeroed first). */
+	size_t conf_size;
+	int (*parse)(struct stage_args *a, void *kconf);
+	/** Optional: files the config names (rules...), before EAL starts.
+	 * @return 0, or -1 with a file:line:col message in err. */
+	int (*check)(const void *kconf, char *err, size_t errlen);
+	/** Optional: free what parse() allocated inside kconf. */
+	void (*conf_free)(void *kconf);
+
+	/** Bytes of private state; s->priv is zeroed and cache aligned. */
+	size_t priv_size;
+	/** Set s up; may pick s->burst (a variant). @return 0 or -errno,
+	 * with a message on stderr naming the stage. */
+	int (*init)(struct stage *s, const struct stage_env *env);
+	stage_burst_t burst;
+	/** STAGE_F_IDLE: called when the stage's segment found nothing. */
+	void (*idle)(struct stage *s);
+	/** Optional (SIGHUP): rebuild off the fast path and swap in. Writes
+	 * one line to f. @return 0, or -1 if the old state was kept. */
+	int (*reload)(struct stage *s, FILE *f);
+	/** Optional: release what init() took; must cope with a failed init. */
+	void (*fini)(struct stage *s);
+
+	/** Names of s->ctr.drops[i]. */
+	const char *const *drop_names;
+	unsigned int n_drops;
+	/** Names of s->ctr.kind[i] (monotonic counters of the kind). */
+	const char *const *counter_names;
+	unsigned int n_counters;
+	/** Optional: lines of its own in the exit report. */
+	void (*report)(const struct stage *s, FILE *f);
+	/** Optional: entries of its own in the stage's telemetry dict.
+	 * Called with the reload guard held (see telemetry). */
+	void (*telemetry)(const struct stage *s, struct rte_tel_data *d);
+
+	struct stage_ops *next;		/**< registry list */
+};
+
+/*
+ * Generic counters, declared once: struct fields, exit report, telemetry
+ * and Prometheus names all come from this list.
  */
 #define STAGE_COUNTERS(X)                                                      \
 	X(pkts_in, "packets handed to the stage")                              \
@@ -70,96 +179,71 @@ struct stage_counters {
 #define X(name, help) uint64_t name;
 	STAGE_COUNTERS(X)
 #undef X
-	uint64_t drops[STAGE_DROP_MAX];		/**< dropped, by reason */
-	/** work stage: TSC cycles of intended work since the loop last
-	 * looked, so that it is not taken for a hiccup. */
+	uint64_t drops[STAGE_DROPS_MAX];	/**< by ops->drop_names */
+	uint64_t kind[STAGE_KCOUNTERS_MAX];	/**< by ops->counter_names */
+	/** STAGE_F_PLANNED: TSC cycles of intended work since the loop
+	 * last looked (the loop reads and clears it). */
 	uint64_t planned_cycles;
 } __rte_cache_aligned;
 
-struct stage;
-typedef uint16_t (*stage_burst_t)(struct stage *s, struct rte_mbuf **pkts,
-				  uint16_t n);
-
 struct stage {
 	/* Read-only in the loop. */
-	const struct conf_stage *conf;
-	enum conf_stage_kind kind;
-	stage_burst_t burst;		/**< app stages */
-	uint16_t port_id, queue;	/**< input/output */
-	uint32_t tx_retries;		/**< output */
-	uint64_t work_cycles;		/**< work: TSC cycles per packet */
-	struct rte_ether_addr src_mac, dst_mac; /**< fwd rewrite values */
-	uint8_t mac_set;		/**< fwd rewrite: FWD_SET_SRC|FWD_SET_DST */
-	struct fw_stage *fw;		/**< firewall */
-	/* output pacing: the due time of unit u is sched.t0 + u*num/den */
-	bool paced;
-	bool pace_bits;			/**< units are bits, else packets */
-	uint32_t pace_overhead;		/**< bytes counted per frame (bits) */
-	uint64_t pace_units;		/**< units sent so far */
-	uint64_t pace_last;		/**< TSC of the last departure */
-	uint64_t pace_last_units;	/**< units before the last departure */
-	struct pacer_sched sched;
+	const struct stage_ops *ops;
+	stage_burst_t burst;		/**< ops->burst, or a variant of it */
+	void *priv;			/**< the kind's state */
+	const void *kconf;		/**< the kind's config */
+	const char *name;
+	uint16_t port_id, queue;	/**< STAGE_F_PORT kinds */
+	unsigned int lcore;
 
 	/* Written by the stage's lcore only; own cache lines. */
 	struct stage_counters ctr;
 } __rte_cache_aligned;
 
-/**
- * Prepare s from its config. Ports must already be configured for input
- * and output stages; tsc_hz is the measured TSC frequency (pacing needs
- * it exact, see pacer_calibrate_hz()). @return 0 or -errno.
+/*
+ * A kind declares its drop reasons once, X(ENUM_NAME, "name"), and makes
+ * both its enum and its ops->drop_names from the list:
+ *	enum { FOO_DROPS(STAGE_DROP_ENUM) FOO_DROP_MAX };
+ *	static const char *const foo_drops[] = { FOO_DROPS(STAGE_DROP_NAME) };
+ * Counters (ops->counter_names, s->ctr.kind[]) are declared the same way.
  */
-int stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id,
-	       uint64_t tsc_hz);
+#define STAGE_DROP_ENUM(e, s) e,
+#define STAGE_DROP_NAME(e, s) [e] = s,
+
+/** Add OPS to the registry (from a constructor: STAGE_REGISTER). */
+void stage_register(struct stage_ops *ops);
+
+#define STAGE_REGISTER(ops)						\
+	RTE_INIT(stage_register_##ops) { stage_register(&(ops)); }
+
+/** The kind called NAME, or NULL. */
+const struct stage_ops *stage_kind_find(const char *name);
+
+/** Kinds in a stable order (by role, then name): NULL starts, NULL ends. */
+const struct stage_ops *stage_kind_next(const struct stage_ops *prev);
+
+/** "an" before input/output, else "a": for messages. */
+const char *stage_kind_article(const struct stage_ops *ops);
+
+/**
+ * Set s up as OPS (kconf parsed by ops->parse): allocates s->priv on
+ * env->socket and calls ops->init. @return 0 or -errno.
+ */
+int stage_init(struct stage *s, const struct stage_ops *ops, const char *name,
+	       const void *kconf, const struct stage_env *env);
+
+/** ops->fini and free s->priv; idempotent. */
+void stage_fini(struct stage *s);
 
 /** Sum of s's drops over all reasons. */
 uint64_t stage_drops(const struct stage *s);
 
-static __rte_always_inline uint16_t
-stage_rx(struct stage *s, struct rte_mbuf **pkts, uint16_t max)
+/** Drop (free and count) pkts[0..n) as reason R: the common slow path. */
+static inline void
+stage_drop(struct stage *s, unsigned int r, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t n = rte_eth_rx_burst(s->port_id, s->queue, pkts, max);
-
-	s->ctr.pkts_in += n;
-	s->ctr.pkts_out += n;
-	return n;
+	rte_pktmbuf_free_bulk(pkts, n);
+	s->ctr.drops[r] += n;
 }
-
-/* Output: bounded retry, then drop what is left as tx_full. */
-static __rte_always_inline uint16_t
-stage_tx(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, n);
-	uint32_t tries = 0;
-
-	while (unlikely(sent < n) && tries++ < s->tx_retries)
-		sent += rte_eth_tx_burst(s->port_id, s->queue, pkts + sent,
-					 n - sent);
-	if (unlikely(sent < n)) {
-		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-		s->ctr.drops[STAGE_DROP_TX_FULL] += n - sent;
-	}
-	s->ctr.pkts_in += n;
-	s->ctr.pkts_out += sent;
-	return sent;
-}
-
-/**
- * Output with pacing (pps/mbps in the config): each packet leaves at its
- * own due time on an absolute TSC schedule, so a late departure (a hiccup)
- * is caught up without drifting. The output's lcore waits for the
- * schedule; upstream rings back-pressure meanwhile.
- */
-uint16_t stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-
-/* App stage kinds: their burst functions. */
-uint16_t stage_fwd_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-uint16_t stage_fwd_swap_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-uint16_t stage_fwd_rewrite_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-uint16_t stage_work_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-uint16_t stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n);
-
-/** Release what stage_init() took (the firewall's rules); idempotent. */
-void stage_fini(struct stage *s);
 
 #endif /* FFWD_STAGE_H */

@@ -18,6 +18,9 @@
 
 #include "conf.h"
 #include "cunit_main.h"
+#include "fwd.h"
+#include "port_tx.h"
+#include "work.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -57,6 +60,12 @@ struct conf_bad {
 
 /* ---- checks for the good rows ---- */
 
+/* The kinds' own configs, as their parsers filled them. */
+#define KIND(st) ((st).ops != NULL ? (st).ops->name : "(none)")
+#define FWD(st) ((const struct fwd_conf *)(st).kconf)
+#define WORK(st) ((const struct work_conf *)(st).kconf)
+#define TXC(st) ((const struct port_tx_conf *)(st).kconf)
+
 static void
 check_full(const struct conf *c)
 {
@@ -90,30 +99,30 @@ check_full(const struct conf *c)
 		return;
 	st = c->paths[0].stages;
 	CU_ASSERT_STRING_EQUAL(st[0].name, "rx");
-	CU_ASSERT_EQUAL(st[0].kind, CONF_STAGE_INPUT);
+	CU_ASSERT_STRING_EQUAL(KIND(st[0]), "input");
 	CU_ASSERT_EQUAL(st[0].port, 0);
 	CU_ASSERT_EQUAL(st[0].queue, 1);
 	CU_ASSERT_EQUAL(st[0].lcore, 1);
 	CU_ASSERT_EQUAL(st[0].idle, CONF_IDLE_SPIN);
 	CU_ASSERT_EQUAL(st[0].mark.line, 16);
 	CU_ASSERT_EQUAL(st[0].mark.col, 9);
-	CU_ASSERT_EQUAL(st[1].kind, CONF_STAGE_FWD);
-	CU_ASSERT_TRUE(st[1].mac_swap);
-	CU_ASSERT_FALSE(st[1].set_src);
+	CU_ASSERT_STRING_EQUAL(KIND(st[1]), "fwd");
+	CU_ASSERT_TRUE(FWD(st[1])->mac_swap);
+	CU_ASSERT_FALSE(FWD(st[1])->mac_set & FWD_SET_SRC);
 	CU_ASSERT_EQUAL(st[1].port, -1);
-	CU_ASSERT_EQUAL(st[2].kind, CONF_STAGE_FWD);
-	CU_ASSERT_FALSE(st[2].mac_swap);
-	CU_ASSERT_TRUE(st[2].set_src);
-	CU_ASSERT_TRUE(st[2].set_dst);
-	CU_ASSERT_EQUAL(memcmp(st[2].src_mac, src, 6), 0);
-	CU_ASSERT_EQUAL(memcmp(st[2].dst_mac, dst, 6), 0);
+	CU_ASSERT_STRING_EQUAL(KIND(st[2]), "fwd");
+	CU_ASSERT_FALSE(FWD(st[2])->mac_swap);
+	CU_ASSERT_TRUE(FWD(st[2])->mac_set & FWD_SET_SRC);
+	CU_ASSERT_TRUE(FWD(st[2])->mac_set & FWD_SET_DST);
+	CU_ASSERT_EQUAL(memcmp(FWD(st[2])->src_mac, src, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(FWD(st[2])->dst_mac, dst, 6), 0);
 	CU_ASSERT_EQUAL(st[2].lcore, 2);
-	CU_ASSERT_EQUAL(st[3].kind, CONF_STAGE_WORK);
-	CU_ASSERT_EQUAL(st[3].work_ns, 500);
-	CU_ASSERT_EQUAL(st[4].kind, CONF_STAGE_OUTPUT);
+	CU_ASSERT_STRING_EQUAL(KIND(st[3]), "work");
+	CU_ASSERT_EQUAL(WORK(st[3])->ns, 500);
+	CU_ASSERT_STRING_EQUAL(KIND(st[4]), "output");
 	CU_ASSERT_EQUAL(st[4].port, 1);
 	CU_ASSERT_EQUAL(st[4].queue, 0);
-	CU_ASSERT_EQUAL(st[4].tx_retries, 16);
+	CU_ASSERT_EQUAL(TXC(st[4])->retries, 16);
 	CU_ASSERT_EQUAL(st[4].idle, CONF_IDLE_SPIN);
 	CU_ASSERT_TRUE(c->cpus_given);
 	CU_ASSERT_EQUAL(c->cpu_of[0], 0);
@@ -153,10 +162,10 @@ check_defaults(const struct conf *c)
 	CU_ASSERT_EQUAL(st[0].idle, CONF_IDLE_SPIN);
 	CU_ASSERT_EQUAL(st[0].queue, 0);
 	CU_ASSERT_EQUAL(st[1].queue, 0);
-	CU_ASSERT_EQUAL(st[1].tx_retries, 8);
-	CU_ASSERT_FALSE(st[0].mac_swap);
-	CU_ASSERT_FALSE(st[0].set_src);
-	CU_ASSERT_FALSE(st[0].set_dst);
+	CU_ASSERT_EQUAL(TXC(st[1])->retries, 8);
+	/* An input has no keys of its own, so no kind config. */
+	CU_ASSERT_PTR_NULL(st[0].kconf);
+	CU_ASSERT_PTR_NOT_NULL(st[1].kconf);
 }
 
 /* cpu_of[] holds the lcores in use only, not every pipeline.cpus entry. */
@@ -221,7 +230,7 @@ check_two_paths(const struct conf *c)
 	CU_ASSERT_EQUAL(p[0].stages[1].lcore, p[1].stages[1].lcore);
 	CU_ASSERT_EQUAL(p[0].stages[0].idle, CONF_IDLE_YIELD);
 	CU_ASSERT_EQUAL(p[1].stages[0].idle, CONF_IDLE_YIELD);
-	CU_ASSERT_EQUAL(p[1].stages[1].tx_retries, 0);
+	CU_ASSERT_EQUAL(TXC(p[1].stages[1])->retries, 0);
 }
 
 static void
@@ -244,10 +253,10 @@ check_block_style(const struct conf *c)
 	CU_ASSERT_TRUE(c->hugepages);
 	CU_ASSERT_EQUAL(c->ring_size, 16);
 	CU_ASSERT_EQUAL(c->paths[0].n_stages, 3);
-	CU_ASSERT_EQUAL(st[1].kind, CONF_STAGE_FWD);
-	CU_ASSERT_FALSE(st[1].set_src);
-	CU_ASSERT_TRUE(st[1].set_dst);
-	CU_ASSERT_EQUAL(memcmp(st[1].dst_mac, mac, 6), 0);
+	CU_ASSERT_STRING_EQUAL(KIND(st[1]), "fwd");
+	CU_ASSERT_FALSE(FWD(st[1])->mac_set & FWD_SET_SRC);
+	CU_ASSERT_TRUE(FWD(st[1])->mac_set & FWD_SET_DST);
+	CU_ASSERT_EQUAL(memcmp(FWD(st[1])->dst_mac, mac, 6), 0);
 	CU_ASSERT_EQUAL(st[0].mark.line, 11);
 	CU_ASSERT_EQUAL(st[0].mark.col, 9);
 }
@@ -518,10 +527,10 @@ static const struct conf_bad bad_rows[] = {
 	  "t.yaml:10:17: path 'p' stage 1: name is 'r/x', expected 1..31 chars of [A-Za-z0-9_-]" },
 	{ "stage without kind", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:9: stage 'rx': kind is missing, expected input, fwd, work, firewall or output" },
+	  "t.yaml:10:9: stage 'rx': kind is missing, expected input, firewall, fwd, work or output" },
 	{ "stage kind unknown", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, fwd, work, firewall or output" },
+	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, firewall, fwd, work or output" },
 	{ "stage unknown key", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, burst: 32 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': unknown key 'burst', expected one of: name, kind, lcore, idle, port, queue" },
@@ -713,6 +722,7 @@ test_conf_good_rows(void)
 		CU_ASSERT_EQUAL(ret, 0);
 		if (ret == 0 && row->check != NULL)
 			row->check(c);
+		conf_free(c);
 		free(c);
 	}
 }
@@ -748,6 +758,7 @@ test_conf_bad_rows(void)
 		if (ret != -1 || strcmp(err, want) != 0)
 			fprintf(stderr, "\n  row '%s':\n    got  %s\n    want %s\n",
 				row->name, ret == 0 ? "success" : err, want);
+		conf_free(c);
 		free(c);
 	}
 }
@@ -764,6 +775,7 @@ test_conf_load_missing_file(void)
 			-1);
 	CU_ASSERT_STRING_EQUAL(err, "/nonexistent/ffwd.yaml: cannot open: "
 				    "No such file or directory");
+	conf_free(c);
 	free(c);
 }
 
@@ -776,6 +788,7 @@ test_conf_load_directory(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_EQUAL(conf_load(c, "/", err, sizeof(err)), -1);
 	CU_ASSERT_STRING_EQUAL(err, "/: cannot read: Is a directory");
+	conf_free(c);
 	free(c);
 }
 
@@ -811,6 +824,7 @@ test_conf_load_file(void)
 		 path);
 	CU_ASSERT_STRING_EQUAL(err, want);
 	unlink(path);
+	conf_free(c);
 	free(c);
 }
 
@@ -827,19 +841,39 @@ test_conf_error_buffer(void)
 	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1:1:");
 	CU_ASSERT_EQUAL(conf_parse(c, "t.yaml", "", 0, NULL, 0), -1);
 	CU_ASSERT_EQUAL(conf_parse(c, "t.yaml", "- a", 3, NULL, 0), -1);
+	conf_free(c);
 	free(c);
 }
 
+/* The registry: every kind the runtime has, found by name, in role order. */
 static void
 test_conf_kind_names(void)
 {
-	CU_ASSERT_STRING_EQUAL(conf_stage_kind_name(CONF_STAGE_INPUT), "input");
-	CU_ASSERT_STRING_EQUAL(conf_stage_kind_name(CONF_STAGE_FWD), "fwd");
-	CU_ASSERT_STRING_EQUAL(conf_stage_kind_name(CONF_STAGE_WORK), "work");
-	CU_ASSERT_STRING_EQUAL(conf_stage_kind_name(CONF_STAGE_OUTPUT),
-			       "output");
-	CU_ASSERT_STRING_EQUAL(conf_stage_kind_name((enum conf_stage_kind)99),
-			       "unknown");
+	static const struct {
+		const char *name;
+		enum stage_role role;
+	} kinds[] = {
+		{ "input", STAGE_ROLE_INPUT },
+		{ "fwd", STAGE_ROLE_APP },
+		{ "work", STAGE_ROLE_APP },
+		{ "firewall", STAGE_ROLE_APP },
+		{ "output", STAGE_ROLE_OUTPUT },
+	};
+	const struct stage_ops *o, *prev = NULL;
+	unsigned int i;
+
+	for (i = 0; i < DIM(kinds); i++) {
+		o = stage_kind_find(kinds[i].name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_STRING_EQUAL(o->name, kinds[i].name);
+		CU_ASSERT_EQUAL(o->role, kinds[i].role);
+	}
+	CU_ASSERT_PTR_NULL(stage_kind_find("unknown"));
+	CU_ASSERT_PTR_NULL(stage_kind_find(""));
+	/* Inputs first, outputs last, whatever the link order. */
+	for (o = stage_kind_next(NULL); o != NULL; prev = o, o = stage_kind_next(o))
+		if (prev != NULL)
+			CU_ASSERT(prev->role <= o->role);
 }
 
 int
