@@ -366,50 +366,74 @@ app_note_hiccup(struct app_lcore *lc, uint64_t gap)
 /* Publish the loop's register-held counters every this many iterations:
  * readers see figures at most a fraction of a millisecond old. */
 #define APP_FLUSH_EVERY 256
+/* While iterations are short, the clock is read once per window of this
+ * many (a power of two), not once per iteration. */
+#define APP_TSC_WINDOW_LOG2 2
+#define APP_SHORT_ITER_US 1
 
 /*
  * The stage lcore's loop: poll every live segment, note the gap since the
- * last iteration, yield only in yield mode and only after an empty round.
- * One TSC read per iteration pays for both the busy/idle split and the
- * hiccup detector; the sums live in registers and are stored every
+ * last clock read, yield only in yield mode and only after an empty round.
+ *
+ * One TSC read pays for both the busy/idle split and the hiccup detector.
+ * While iterations take under APP_SHORT_ITER_US, one read covers a window
+ * of 2^APP_TSC_WINDOW_LOG2 iterations: the window's time is split between
+ * busy and idle by how many of its iterations moved packets, and a hiccup
+ * is a window longer than the threshold (so a hiccup's length may include
+ * up to three short iterations, a few hundred ns). Once an iteration takes
+ * longer, the clock is read every iteration, so that a slow stage is never
+ * taken for a hiccup. The sums live in registers and are stored every
  * APP_FLUSH_EVERY iterations (single writer, so a plain store).
  */
 static int
 app_lcore_main(void *arg)
 {
 	struct app_lcore *lc = arg;
-	uint64_t prev = rte_rdtsc(), now, gap;
+	uint64_t prev = rte_rdtsc(), now, gap, b;
 	uint64_t cycles[2] = { 0, 0 };	/* [0] idle, [1] busy */
-	uint64_t iters = 0;
-	bool busy = false;
-	unsigned int i, live;
+	uint64_t iters = 0, flushed = 0;
+	const uint64_t short_cycles = lc->cycles_per_us * APP_SHORT_ITER_US;
+	unsigned int i, live, shift = 0, left = 1, busy_n = 0;
 
 	do {
 		uint16_t moved = 0;
 
 #ifndef FFWD_NO_TELEMETRY
-		now = rte_rdtsc();
-		gap = now - prev;
-		prev = now;
-		cycles[busy] += gap;
-		/* Time a work stage burnt on purpose is not a hiccup. */
-		for (i = 0; i < lc->n_work; i++) {
-			uint64_t planned = lc->work[i]->ctr.planned_cycles;
+		if (--left == 0) {
+			now = rte_rdtsc();
+			gap = now - prev;
+			prev = now;
+			b = (gap * busy_n) >> shift;
+			cycles[1] += b;
+			cycles[0] += gap - b;
+			/* Time a work stage burnt on purpose is not a hiccup. */
+			for (i = 0; i < lc->n_work; i++) {
+				uint64_t planned = lc->work[i]->ctr.planned_cycles;
 
-			lc->work[i]->ctr.planned_cycles = 0;
-			gap = gap > planned ? gap - planned : 0;
-		}
-		if (unlikely(gap > lc->hiccup_cycles))
-			app_note_hiccup(lc, gap);
-		if (unlikely((++iters & (APP_FLUSH_EVERY - 1)) == 0)) {
-			__atomic_store_n(&lc->st.idle_cycles, cycles[0], __ATOMIC_RELAXED);
-			__atomic_store_n(&lc->st.busy_cycles, cycles[1], __ATOMIC_RELAXED);
-			__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
+				lc->work[i]->ctr.planned_cycles = 0;
+				gap = gap > planned ? gap - planned : 0;
+			}
+			if (unlikely(gap > lc->hiccup_cycles))
+				app_note_hiccup(lc, gap);
+			shift = gap < (short_cycles << shift) ? APP_TSC_WINDOW_LOG2 : 0;
+			left = 1u << shift;
+			busy_n = 0;
+			if (unlikely(iters - flushed >= APP_FLUSH_EVERY)) {
+				flushed = iters;
+				__atomic_store_n(&lc->st.idle_cycles, cycles[0], __ATOMIC_RELAXED);
+				__atomic_store_n(&lc->st.busy_cycles, cycles[1], __ATOMIC_RELAXED);
+				__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
+			}
 		}
 #else
 		RTE_SET_USED(now);
 		RTE_SET_USED(gap);
 		RTE_SET_USED(prev);
+		RTE_SET_USED(b);
+		RTE_SET_USED(short_cycles);
+		RTE_SET_USED(shift);
+		RTE_SET_USED(left);
+		RTE_SET_USED(flushed);
 #endif
 
 		live = 0;
@@ -421,8 +445,9 @@ app_lcore_main(void *arg)
 			live++;
 			moved |= app_seg_poll(seg);
 		}
-		busy = moved != 0;
-		if (!busy && lc->yield)
+		busy_n += moved != 0;
+		iters++;
+		if (moved == 0 && lc->yield)
 			sched_yield();
 	} while (live != 0);
 	lc->st.idle_cycles = cycles[0];

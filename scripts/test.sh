@@ -58,11 +58,11 @@ script() {
 
 cunit "conf" build/tests/test_conf
 cunit "ring" build/tests/test_ring
-cunit "firewall" build/stages/app/test_firewall
+cunit "firewall" build/tests/test_firewall
 cunit "replay" build/stages/output/test_replay
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
-cunit "firewall (asan+ubsan)" build-asan/stages/app/test_firewall
+cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
 cunit "ring (tsan)" build-tsan/tests/test_ring
 for t in tests/e2e/[a-z]*.sh; do
