@@ -69,14 +69,19 @@ app_ring_make(struct app *a, struct stage *from, struct stage *to,
 	 * name would be too long, rather than us cutting it silently. */
 	char name[2 * CONF_NAME_MAX + 4];
 	struct ffwd_ring *r;
+	int socket;
 
 	snprintf(name, sizeof(name), "%s->%s", from->conf->name, to->conf->name);
-	r = ring_create(a->conf->label, name, a->conf->ring_size, rte_socket_id(),
-			NULL);
+	/* On the consumer's socket: it reads every line the producer
+	 * writes, and polls the ring when it is empty too. */
+	socket = port_lcore_socket(to->conf->lcore);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	r = ring_create(a->conf->label, name, a->conf->ring_size, socket, NULL);
 	if (r == NULL && rte_errno == ENAMETOOLONG) {
 		snprintf(name, sizeof(name), "ring%u", a->n_rings);
-		r = ring_create(a->conf->label, name, a->conf->ring_size,
-				rte_socket_id(), NULL);
+		r = ring_create(a->conf->label, name, a->conf->ring_size, socket,
+				NULL);
 	}
 	if (r != NULL)
 		a->rings[a->n_rings++] = (struct app_ring){ r, from, to, path };
@@ -162,7 +167,7 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 
 	for (i = 0; i < conf->n_ports; i++)
 		if (port_setup(&a->ports[i], conf->file, &conf->ports[i], a->pool,
-			       err, errlen) != 0)
+			       port_conf_socket(conf, i), err, errlen) != 0)
 			return -1;
 
 	a->stages = rte_zmalloc("ffwd_stages", n * sizeof(*a->stages),

@@ -148,6 +148,8 @@ check_defaults(const struct conf *c)
 	CU_ASSERT_EQUAL(c->ports[0].txq, 1);
 	CU_ASSERT_EQUAL(c->ports[0].rxd, 1024);
 	CU_ASSERT_EQUAL(c->ports[0].txd, 1024);
+	CU_ASSERT_EQUAL(c->ports[0].mtu, 0);
+	CU_ASSERT_EQUAL(c->ports[0].rss, CONF_RSS_OFF);
 	CU_ASSERT_EQUAL(c->n_paths, 1);
 	CU_ASSERT_EQUAL(c->paths[0].n_stages, 2);
 	CU_ASSERT_EQUAL(st[0].idle, CONF_IDLE_SPIN);
@@ -252,6 +254,16 @@ check_block_style(const struct conf *c)
 	CU_ASSERT_EQUAL(st[0].mark.col, 9);
 }
 
+static void
+check_mtu_rss(const struct conf *c)
+{
+	CU_ASSERT_EQUAL(c->ports[0].mtu, 9000);
+	CU_ASSERT_EQUAL(c->ports[0].rss, CONF_RSS_SYMMETRIC);
+	CU_ASSERT_EQUAL(c->ports[0].rxq, 4);
+	CU_ASSERT_EQUAL(c->ports[1].mtu, 68);
+	CU_ASSERT_EQUAL(c->ports[1].rss, CONF_RSS_OFF);
+}
+
 static const struct conf_good good_rows[] = {
 	{ "full example",
 	  "pipeline:\n"
@@ -288,6 +300,13 @@ static const struct conf_good good_rows[] = {
 	  "  cpus: { 0: 0, 1: 0, 2: 1 }\n"
 	  "  label: demo\n",
 	  check_any_order },
+	{ "port mtu and rss",
+	  PIPE
+	  "ports:\n"
+	  "  wan: { dev: net_null0, mtu: 9000, rxq: 4, rss: symmetric }\n"
+	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68 }\n"
+	  "paths:\n" PATH("p") RX TX,
+	  check_mtu_rss },
 	{ "defaults", SIMPLE, check_defaults },
 	{ "cpu_of holds the lcores in use only", SIMPLE,
 	  check_cpus_used_only },
@@ -465,17 +484,31 @@ static const struct conf_bad bad_rows[] = {
 	{ "duplicate port", HEAD "  wan: { dev: net_null2 }\n",
 	  "t.yaml:7:3: ports: duplicate port 'wan' (first at 5:3), expected each port once" },
 	{ "port is a string", PIPE "ports:\n  wan: net_null0\n",
-	  "t.yaml:5:8: port 'wan' is 'net_null0', expected a mapping with dev and optional rxq, txq, rxd, txd" },
+	  "t.yaml:5:8: port 'wan' is 'net_null0', expected a mapping with dev and optional rxq, txq, rxd, txd, mtu, rss" },
 	{ "port without dev", PIPE "ports:\n  wan: { rxq: 1 }\n",
 	  "t.yaml:5:8: port 'wan': dev is missing, expected DPDK devargs such as net_pcap0,iface=eth0 or a PCI address" },
 	{ "port dev empty", PIPE "ports:\n  wan: { dev: \"\" }\n",
 	  "t.yaml:5:15: port 'wan': dev is '', expected DPDK devargs such as net_pcap0,iface=eth0 or a PCI address" },
 	{ "port unknown key", PIPE "ports:\n  wan: { dev: net_null0, rx_queues: 2 }\n",
-	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd" },
+	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, mtu, rss" },
 	{ "port rxq 0", PIPE "ports:\n  wan: { dev: net_null0, rxq: 0 }\n",
 	  "t.yaml:5:31: port 'wan': rxq is 0, expected an integer 1..64" },
 	{ "port txd too large", PIPE "ports:\n  wan: { dev: net_null0, txd: 32768 }\n",
 	  "t.yaml:5:31: port 'wan': txd is 32768, expected an integer 64..16384" },
+	{ "port mtu below IPv4's minimum", PIPE "ports:\n  wan: { dev: net_null0, mtu: 67 }\n",
+	  "t.yaml:5:31: port 'wan': mtu is 67, expected an integer 68..65535" },
+	{ "port mtu too large", PIPE "ports:\n  wan: { dev: net_null0, mtu: 65536 }\n",
+	  "t.yaml:5:31: port 'wan': mtu is 65536, expected an integer 68..65535" },
+	{ "port mtu quoted", PIPE "ports:\n  wan: { dev: net_null0, mtu: \"1500\" }\n",
+	  "t.yaml:5:31: port 'wan': mtu is the quoted string '1500', expected an integer 68..65535" },
+	{ "port rss unknown", PIPE "ports:\n  wan: { dev: net_null0, rxq: 2, rss: on }\n",
+	  "t.yaml:5:39: port 'wan': rss is 'on', expected off or symmetric" },
+	{ "port rss with one queue", PIPE "ports:\n  wan: { dev: net_null0, rss: symmetric }\n",
+	  "t.yaml:5:31: port 'wan': rss is symmetric with rxq 1, expected rxq 2..64 (RSS spreads flows over RX queues)" },
+	{ "port rss on net_pcap", PIPE "ports:\n  wan: { dev: \"net_pcap0,iface=lo\", rxq: 2, rss: symmetric }\n",
+	  "t.yaml:5:50: port 'wan': rss is symmetric, but net_pcap computes no RSS hash; expected rss: off (or a NIC that hashes)" },
+	{ "port rss on net_af_xdp", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0\", rxq: 2, rss: symmetric }\n",
+	  "t.yaml:5:52: port 'wan': rss is symmetric, but net_af_xdp computes no RSS hash; expected rss: off (or a NIC that hashes)" },
 
 	/* paths */
 	{ "path is a string", HEAD "paths:\n  - p\n",
