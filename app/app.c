@@ -194,6 +194,9 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 			if (ret != 0)
 				return app_err(err, errlen, "stage '%s': %s",
 					       cs->name, strerror(-ret));
+			if (cs->kind == CONF_STAGE_OUTPUT)
+				a->stages[k].max_frame =
+					port_max_frame(&a->ports[cs->port]);
 		}
 	}
 	a->n_stages = n;

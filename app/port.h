@@ -41,10 +41,11 @@ struct port {
 #define PORT_RSS_KEY_BYTE(i)	((i) % 2 == 0 ? 0x6d : 0x5a)
 
 /*
- * net_pcap copies a chained mbuf into a stack buffer of
- * RTE_ETHER_MAX_JUMBO_FRAME_LEN (16128) bytes before writing or sending it;
- * in DPDK 22.11 a longer chained frame overruns that copy (SIGSEGV in
- * __rte_pktmbuf_read). So no longer frame is ever handed to it.
+ * net_pcap (DPDK 22.11) reads a chained mbuf through a stack buffer of
+ * RTE_ETHER_MAX_JUMBO_FRAME_LEN (16128) bytes: its file writer cuts a
+ * longer frame to that length, and the 80 KB frame of the corpus' bigtcp
+ * capture crashed ffwd inside its TX (SIGSEGV in __rte_pktmbuf_read). So
+ * no longer frame is handed to it, whether it would be chained or not.
  */
 #define PORT_PCAP_MAX_FRAME	16128
 

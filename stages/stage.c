@@ -24,6 +24,7 @@ stage_init(struct stage *s, const struct conf_stage *cs, uint16_t port_id,
 	s->kind = cs->kind;
 	s->port_id = port_id;
 	s->queue = cs->queue;
+	s->max_frame = UINT32_MAX;
 	switch (cs->kind) {
 	case CONF_STAGE_INPUT:
 		break;
@@ -110,8 +111,9 @@ stage_fw_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 uint16_t
 stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t i, sent = 0;
+	uint16_t i, in = n, sent = 0;
 
+	n = stage_check_size(s, pkts, n);
 	/* The schedule starts with the first packet, not at set-up. */
 	if (unlikely(s->pace_units == 0 && s->sched.t0 == 0))
 		s->sched.t0 = rte_rdtsc();
@@ -135,7 +137,7 @@ stage_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 		}
 		sent += ok;
 	}
-	s->ctr.pkts_in += n;
+	s->ctr.pkts_in += in;
 	s->ctr.pkts_out += sent;
 	return sent;
 }

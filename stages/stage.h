@@ -42,6 +42,7 @@ struct fw_stage;
  */
 #define STAGE_DROP_REASONS(X)                                                  \
 	X(TX_FULL, "tx_full")	/* output: TX queue full after retries */      \
+	X(OVERSIZE, "oversize")	/* output: longer than the port takes */      \
 	X(RUNT, "runt")		/* fwd: too short for the MAC rewrite */ \
 	X(FW_RULE, "fw_rule")	/* firewall: a drop rule matched */    \
 	X(FW_DEFAULT, "fw_default") /* firewall: default policy drop */ \
@@ -87,6 +88,9 @@ struct stage {
 	stage_burst_t burst;		/**< app stages */
 	uint16_t port_id, queue;	/**< input/output */
 	uint32_t tx_retries;		/**< output */
+	uint32_t max_frame;		/**< output: longer frames are dropped
+					 *   as oversize; set by the runtime
+					 *   from the port, UINT32_MAX: any */
 	uint64_t work_cycles;		/**< work: TSC cycles per packet */
 	struct rte_ether_addr src_mac, dst_mac; /**< fwd rewrite values */
 	uint8_t mac_set;		/**< fwd rewrite: FWD_SET_SRC|FWD_SET_DST */
@@ -125,12 +129,49 @@ stage_rx(struct stage *s, struct rte_mbuf **pkts, uint16_t max)
 	return n;
 }
 
-/* Output: bounded retry, then drop what is left as tx_full. */
+/* The rare burst with an oversize frame: drop those, keep the order. */
+static __rte_noinline uint16_t
+stage_drop_oversize(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
+		    uint16_t first)
+{
+	uint16_t i, k = first;
+
+	for (i = first; i < n; i++) {
+		if (pkts[i]->pkt_len > s->max_frame) {
+			rte_pktmbuf_free(pkts[i]);
+			s->ctr.drops[STAGE_DROP_OVERSIZE]++;
+		} else {
+			pkts[k++] = pkts[i];
+		}
+	}
+	return k;
+}
+
+/*
+ * Frames longer than the port takes never reach the PMD: counted as
+ * oversize. @return the packets left, compacted to the front of pkts.
+ */
+static __rte_always_inline uint16_t
+stage_check_size(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (unlikely(pkts[i]->pkt_len > s->max_frame))
+			return stage_drop_oversize(s, pkts, n, i);
+	return n;
+}
+
+/* Output: oversize frames dropped, bounded retry, then drop what is left
+ * as tx_full. */
 static __rte_always_inline uint16_t
 stage_tx(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, n);
+	uint16_t in = n, sent;
 	uint32_t tries = 0;
+
+	n = stage_check_size(s, pkts, n);
+	sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, n);
 
 	while (unlikely(sent < n) && tries++ < s->tx_retries)
 		sent += rte_eth_tx_burst(s->port_id, s->queue, pkts + sent,
@@ -139,7 +180,7 @@ stage_tx(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		s->ctr.drops[STAGE_DROP_TX_FULL] += n - sent;
 	}
-	s->ctr.pkts_in += n;
+	s->ctr.pkts_in += in;
 	s->ctr.pkts_out += sent;
 	return sent;
 }
