@@ -380,7 +380,7 @@ main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
-	    capfile_check_conf(&conf, err, sizeof(err)) != 0 ||
+	    capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0 ||
 	    fw_check_conf(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
