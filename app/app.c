@@ -46,57 +46,6 @@ app_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* The ethdev name of a devargs string is what precedes the first comma. */
-static int
-app_port_lookup(const char *dev, uint16_t *port_id)
-{
-	char name[RTE_ETH_NAME_MAX_LEN];
-	size_t len = strcspn(dev, ",");
-
-	if (len >= sizeof(name))
-		return -ENAMETOOLONG;
-	memcpy(name, dev, len);
-	name[len] = '\0';
-	return rte_eth_dev_get_port_by_name(name, port_id);
-}
-
-static int
-app_port_setup(struct app *a, unsigned int i, char *err, size_t errlen)
-{
-	const struct conf_port *cp = &a->conf->ports[i];
-	struct rte_eth_conf port_conf = { 0 };
-	uint16_t pid, rxd = cp->rxd, txd = cp->txd, q;
-	int socket, ret;
-
-	ret = app_port_lookup(cp->dev, &pid);
-	if (ret != 0)
-		return app_err(err, errlen,
-			       "%s: port '%s': no DPDK device for \"%s\"; expected a "
-			       "vdev (net_pcap0,...) or a PCI address bound to a DPDK driver",
-			       a->conf->file, cp->name, cp->dev);
-	a->port_ids[i] = pid;
-	socket = rte_eth_dev_socket_id(pid);
-	if (socket < 0)
-		socket = (int)rte_socket_id();
-	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
-	if (ret == 0)
-		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
-	for (q = 0; ret == 0 && q < cp->rxq; q++)
-		ret = rte_eth_rx_queue_setup(pid, q, rxd, socket, NULL, a->pool);
-	for (q = 0; ret == 0 && q < cp->txq; q++)
-		ret = rte_eth_tx_queue_setup(pid, q, txd, socket, NULL);
-	if (ret == 0)
-		ret = rte_eth_dev_start(pid);
-	if (ret != 0)
-		return app_err(err, errlen, "%s: port '%s' (%s): set-up failed: %s",
-			       a->conf->file, cp->name, cp->dev, rte_strerror(-ret));
-	a->port_started[i] = true;
-	/* Not every driver has a promiscuous mode; a bump in the wire wants
-	 * it where there is one. */
-	rte_eth_promiscuous_enable(pid);
-	return 0;
-}
-
 static struct app_lcore *
 app_lcore_get(struct app *a, unsigned int lcore, bool yield)
 {
@@ -118,16 +67,20 @@ app_ring_make(struct app *a, struct stage *from, struct stage *to,
 	/* Room for any two stage names: ring_create() says when the memzone
 	 * name would be too long, rather than us cutting it silently. */
 	char name[2 * CONF_NAME_MAX + 4];
-	int socket = (int)rte_lcore_to_socket_id(to->lcore);
 	struct ffwd_ring *r;
+	int socket;
 
 	snprintf(name, sizeof(name), "%s->%s", from->name, to->name);
-	/* On the consumer's socket: its polls are the ring's hot reads. */
+	/* On the consumer's socket: it reads every line the producer
+	 * writes, and polls the ring when it is empty too. */
+	socket = port_lcore_socket(to->lcore);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
 	r = ring_create(a->conf->label, name, a->conf->ring_size, socket, NULL);
 	if (r == NULL && rte_errno == ENAMETOOLONG) {
 		snprintf(name, sizeof(name), "ring%u", a->n_rings);
-		r = ring_create(a->conf->label, name, a->conf->ring_size,
-				socket, NULL);
+		r = ring_create(a->conf->label, name, a->conf->ring_size, socket,
+				NULL);
 	}
 	if (r != NULL)
 		a->rings[a->n_rings++] = (struct app_ring){ r, from, to, path };
@@ -212,7 +165,8 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 			       "; raise pipeline.memory or lower pipeline.mbufs");
 
 	for (i = 0; i < conf->n_ports; i++)
-		if (app_port_setup(a, i, err, errlen) != 0)
+		if (port_setup(&a->ports[i], conf->file, &conf->ports[i], a->pool,
+			       port_conf_socket(conf, i), err, errlen) != 0)
 			return -1;
 
 	a->stages = rte_zmalloc("ffwd_stages", n * sizeof(*a->stages),
@@ -229,10 +183,12 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 			struct stage_env env = {
 				.label = conf->label,
 				.file = conf->file,
-				.port_id = cs->port >= 0 ? a->port_ids[cs->port] : 0,
+				.port_id = cs->port >= 0 ? a->ports[cs->port].id : 0,
 				.queue = cs->queue,
 				.tsc_hz = a->tsc_hz,
-				.socket = (int)rte_lcore_to_socket_id(cs->lcore),
+				.socket = port_lcore_socket(cs->lcore),
+				.max_frame = cs->port >= 0 ?
+					port_max_frame(&a->ports[cs->port]) : 0,
 				.pool = a->pool,
 				.stop = &app_stop,
 			};
@@ -500,40 +456,7 @@ app_reload_stages(struct app *a, FILE *f)
 int
 app_wait_links(struct app *a, double seconds, FILE *f)
 {
-	uint64_t deadline = rte_get_tsc_cycles() + (uint64_t)(seconds * rte_get_tsc_hz());
-	unsigned int i, down;
-	bool waited = false;
-
-	do {
-		down = 0;
-		for (i = 0; i < a->conf->n_ports; i++) {
-			struct rte_eth_link link;
-
-			if (rte_eth_link_get_nowait(a->port_ids[i], &link) == 0 &&
-			    link.link_status == RTE_ETH_LINK_DOWN)
-				down++;
-		}
-		if (down == 0 || app_stop) {
-			/* A link that just came up (memif) has a peer that may
-			 * not poll yet: what we sent now would only be
-			 * dropped as tx_full. Give it a moment. */
-			if (waited)
-				rte_delay_ms(APP_LINK_SETTLE_MS);
-			return 0;
-		}
-		waited = true;
-		rte_delay_ms(20);
-	} while (rte_get_tsc_cycles() < deadline);
-	for (i = 0; i < a->conf->n_ports; i++) {
-		struct rte_eth_link link;
-
-		if (rte_eth_link_get_nowait(a->port_ids[i], &link) == 0 &&
-		    link.link_status == RTE_ETH_LINK_DOWN)
-			fprintf(f, "%s: port '%s' (%s): link still down after %.1f s; "
-				"what it cannot send is dropped as tx_full\n", a->conf->file,
-				a->conf->ports[i].name, a->conf->ports[i].dev, seconds);
-	}
-	return -1;
+	return port_wait_links(a->ports, a->conf->n_ports, seconds, &app_stop, f);
 }
 
 void
@@ -641,18 +564,8 @@ app_report(struct app *a, FILE *f)
 	 * mbuf it held in its descriptor rings, and net_pcap has flushed
 	 * its output file. */
 	for (i = 0; i < c->n_ports; i++) {
-		struct rte_eth_stats es;
-
-		if (!a->port_started[i])
-			continue;
-		if (rte_eth_stats_get(a->port_ids[i], &es) == 0)
-			fprintf(f, "port  %-12s rx %lu tx %lu missed %lu rx_errors %lu "
-				"tx_errors %lu rx_nombuf %lu\n", c->ports[i].name,
-				es.ipackets, es.opackets, es.imissed, es.ierrors,
-				es.oerrors, es.rx_nombuf);
-		rte_eth_dev_stop(a->port_ids[i]);
-		rte_eth_dev_close(a->port_ids[i]);
-		a->port_started[i] = false;
+		port_print_stats(&a->ports[i], f);
+		port_close(&a->ports[i]);
 	}
 	for (i = 0; i < a->n_stages; i++)
 		app_print_stage(f, &a->stages[i]);
@@ -706,12 +619,8 @@ app_free(struct app *a)
 {
 	unsigned int i;
 
-	for (i = 0; i < a->conf->n_ports; i++) {
-		if (a->port_started[i]) {
-			rte_eth_dev_stop(a->port_ids[i]);
-			rte_eth_dev_close(a->port_ids[i]);
-		}
-	}
+	for (i = 0; i < a->conf->n_ports; i++)
+		port_close(&a->ports[i]);
 	for (i = 0; i < a->n_rings; i++)
 		ring_free(a->rings[i].ring);
 	for (i = 0; i < a->n_stages; i++)

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "ffwd_ring.h"
+#include "port.h"
 #include "stage.h"
 
 #define APP_MAX_SEGS	(CONF_MAX_PATHS * CONF_MAX_STAGES)
@@ -100,8 +101,7 @@ struct app_ring {
 struct app {
 	const struct conf *conf;
 	struct rte_mempool *pool;
-	uint16_t port_ids[CONF_MAX_PORTS];
-	bool port_started[CONF_MAX_PORTS];
+	struct port ports[CONF_MAX_PORTS];	/**< as conf->ports */
 	unsigned int n_stages;
 	struct stage *stages;		/**< path by path, in config order */
 	unsigned int path_first[CONF_MAX_PATHS]; /**< index of path's 1st stage */

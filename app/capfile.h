@@ -9,14 +9,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 
 /**
- * Read every rx_pcap file named in the config's port devargs whole.
+ * Read every rx_pcap file named in the config's port devargs whole. A
+ * file with frames longer than a net_pcap output can write whole
+ * (PORT_PCAP_MAX_FRAME) gets a warning on `warn` (NULL: none): the
+ * output will drop them as oversize.
  * @return 0 if all are Ethernet captures libpcap reads to the end; -1
  *   with "FILE: what was wrong, expected what" in err otherwise.
  */
-int capfile_check_conf(const struct conf *conf, char *err, size_t errlen);
+int capfile_check_conf(const struct conf *conf, FILE *warn, char *err,
+		       size_t errlen);
 
 #endif

@@ -43,7 +43,22 @@ static const char *const conf_pipeline_keys[] = {
 };
 
 static const char *const conf_port_keys[] = {
-	"dev", "rxq", "txq", "rxd", "txd", NULL,
+	"dev", "rxq", "txq", "rxd", "txd", "mtu", "rss", NULL,
+};
+
+static const char *const conf_rss_names[] = {
+	[CONF_RSS_OFF] = "off",
+	[CONF_RSS_SYMMETRIC] = "symmetric",
+};
+
+/*
+ * Virtual devices whose PMD (DPDK 22.11) computes no RSS hash: a port of
+ * theirs with rss is refused here rather than at set-up. Others (net_null,
+ * PCI NICs) are asked at set-up, where the error names the port.
+ */
+static const char *const conf_no_rss_vdevs[] = {
+	"net_pcap", "net_memif", "net_af_packet", "net_af_xdp", "net_ring",
+	"net_tap", NULL,
 };
 
 static bool
@@ -242,6 +257,8 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 		{ "txq", 1, 64, offsetof(struct conf_port, txq) },
 		{ "rxd", 64, 16384, offsetof(struct conf_port, rxd) },
 		{ "txd", 64, 16384, offsetof(struct conf_port, txd) },
+		/* 68: IPv4's minimum (RFC 791); 65535: ethdev's limit. */
+		{ "mtu", 68, 65535, offsetof(struct conf_port, mtu) },
 	};
 	char where[CONF_NAME_MAX + 16];
 	yaml_node_t *v;
@@ -259,7 +276,7 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 	port->txd = 1024;
 
 	if (conf_want(ctx, map, YAML_MAPPING_NODE, NULL, where,
-		      "a mapping with dev and optional rxq, txq, rxd, txd") < 0)
+		      "a mapping with dev and optional rxq, txq, rxd, txd, mtu, rss") < 0)
 		return -1;
 	if (conf_check_keys(ctx, map, where, conf_port_keys, NULL, "key") < 0)
 		return -1;
@@ -279,6 +296,32 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 			     nums[i].max, NULL, &n) < 0)
 			return -1;
 		*(uint16_t *)((char *)port + nums[i].off) = (uint16_t)n;
+	}
+	v = conf_get(ctx, map, "rss", NULL);
+	if (v != NULL) {
+		unsigned int rss = CONF_RSS_OFF;
+
+		if (conf_enum(ctx, v, where, "rss", conf_rss_names,
+			      CONF_DIM(conf_rss_names), "off or symmetric",
+			      &rss) < 0)
+			return -1;
+		port->rss = (enum conf_rss)rss;
+	}
+	if (port->rss != CONF_RSS_OFF) {
+		for (i = 0; conf_no_rss_vdevs[i] != NULL; i++) {
+			size_t len = strlen(conf_no_rss_vdevs[i]);
+
+			/* "net_pcap0,...": the driver name, then digits. */
+			if (strncmp(port->dev, conf_no_rss_vdevs[i], len) == 0 &&
+			    isdigit((unsigned char)port->dev[len]))
+				return conf_err(ctx, v, where,
+						"rss is symmetric, but %s computes no RSS hash; expected rss: off (or a NIC that hashes)",
+						conf_no_rss_vdevs[i]);
+		}
+		if (port->rxq < 2)
+			return conf_err(ctx, v, where,
+					"rss is symmetric with rxq %u, expected rxq 2..64 (RSS spreads flows over RX queues)",
+					port->rxq);
 	}
 	return 0;
 }

@@ -36,6 +36,13 @@ enum conf_idle {
 	CONF_IDLE_YIELD,	/**< sched_yield() after an empty poll */
 };
 
+/** Receive side scaling of a port with several RX queues. */
+enum conf_rss {
+	CONF_RSS_OFF,		/**< one queue, or the PMD's own spreading */
+	CONF_RSS_SYMMETRIC,	/**< Toeplitz, symmetric key: both directions
+				 *   of a flow on the same queue */
+};
+
 struct conf_port {
 	char name[CONF_NAME_MAX];	/**< key under "ports:" */
 	char dev[CONF_DEV_MAX];		/**< DPDK devargs: vdev or PCI address */
@@ -43,6 +50,8 @@ struct conf_port {
 	uint16_t txq;			/**< TX queues, default 1 */
 	uint16_t rxd;			/**< RX descriptors, default 1024 */
 	uint16_t txd;			/**< TX descriptors, default 1024 */
+	uint16_t mtu;			/**< 0: the PMD's default */
+	enum conf_rss rss;		/**< default CONF_RSS_OFF */
 	struct conf_mark mark;
 };
 

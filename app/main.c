@@ -115,7 +115,12 @@ usage(FILE *f, const char *prog)
 "  pipeline: { label: NAME, housekeeping: 0, hugepages: false, memory: 512,\n"
 "              mbufs: 8191, mbuf_size: 2176, ring_size: 1024,\n"
 "              cpus: { LCORE: CPU, ... } }\n"
-"  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024 } }\n"
+"  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024,\n"
+"                      mtu: N, rss: off|symmetric } }\n"
+"            mtu: frames up to N + 18 bytes (Ethernet header, one VLAN tag);\n"
+"            longer ones are dropped as oversize at the output; RX scatter\n"
+"            when a frame needs more than one mbuf. rss: symmetric Toeplitz\n"
+"            over IP/TCP/UDP, both directions of a flow on one queue.\n"
 "  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
 "  STAGE:    { name: NAME, kind: KIND, lcore: N, idle: spin|yield,\n"
 "              port: PORT, queue: Q   (kinds that take a port),\n"
@@ -377,7 +382,7 @@ main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
-	    capfile_check_conf(&conf, err, sizeof(err)) != 0 ||
+	    capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0 ||
 	    conf_check_kinds(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(&conf);

@@ -238,11 +238,11 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (c == NULL)
 			return -ENOMEM;
-		if (a->port_started[i])
-			rte_eth_stats_get(a->port_ids[i], &es);
+		if (a->ports[i].started)
+			rte_eth_stats_get(a->ports[i].id, &es);
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_string(c, "name", a->conf->ports[i].name);
-		rte_tel_data_add_dict_int(c, "port_id", a->port_ids[i]);
+		rte_tel_data_add_dict_int(c, "port_id", a->ports[i].id);
 		rte_tel_data_add_dict_string(c, "dev", a->conf->ports[i].dev);
 		rte_tel_data_add_dict_u64(c, "ipackets", es.ipackets);
 		rte_tel_data_add_dict_u64(c, "opackets", es.opackets);

@@ -124,6 +124,8 @@ check_defaults(const struct conf *c)
 	CU_ASSERT_EQUAL(c->ports[0].txq, 1);
 	CU_ASSERT_EQUAL(c->ports[0].rxd, 1024);
 	CU_ASSERT_EQUAL(c->ports[0].txd, 1024);
+	CU_ASSERT_EQUAL(c->ports[0].mtu, 0);
+	CU_ASSERT_EQUAL(c->ports[0].rss, CONF_RSS_OFF);
 	CU_ASSERT_EQUAL(c->n_paths, 1);
 	CU_ASSERT_EQUAL(c->paths[0].n_stages, 2);
 	CU_ASSERT_EQUAL(st[0].idle, CONF_IDLE_SPIN);
@@ -228,6 +230,16 @@ check_block_style(const struct conf *c)
 	CU_ASSERT_EQUAL(st[0].mark.col, 9);
 }
 
+static void
+check_mtu_rss(const struct conf *c)
+{
+	CU_ASSERT_EQUAL(c->ports[0].mtu, 9000);
+	CU_ASSERT_EQUAL(c->ports[0].rss, CONF_RSS_SYMMETRIC);
+	CU_ASSERT_EQUAL(c->ports[0].rxq, 4);
+	CU_ASSERT_EQUAL(c->ports[1].mtu, 68);
+	CU_ASSERT_EQUAL(c->ports[1].rss, CONF_RSS_OFF);
+}
+
 static const struct conf_good good_rows[] = {
 	{ "full example",
 	  "pipeline:\n"
@@ -264,6 +276,13 @@ static const struct conf_good good_rows[] = {
 	  "  cpus: { 0: 0, 1: 0, 2: 1 }\n"
 	  "  label: demo\n",
 	  check_any_order },
+	{ "port mtu and rss",
+	  PIPE
+	  "ports:\n"
+	  "  wan: { dev: net_null0, mtu: 9000, rxq: 4, rss: symmetric }\n"
+	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68 }\n"
+	  "paths:\n" PATH("p") RX TX,
+	  check_mtu_rss },
 	{ "defaults", SIMPLE, check_defaults },
 	{ "cpu_of holds the lcores in use only", SIMPLE,
 	  check_cpus_used_only },

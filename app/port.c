@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: from a conf_port to a started ethdev, and back to closed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "port.h"
+
+#define PORT_LINK_SETTLE_MS 100
+
+static int
+port_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+port_lookup(const char *dev, uint16_t *port_id)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(dev, ",");
+
+	if (len >= sizeof(name))
+		return -ENAMETOOLONG;
+	memcpy(name, dev, len);
+	name[len] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port_id);
+}
+
+/* "net_pcap3,rx_pcap=..." is a net_pcap port. */
+static bool
+port_is_driver(const struct conf_port *cp, const char *drv)
+{
+	size_t len = strlen(drv);
+
+	return strncmp(cp->dev, drv, len) == 0 &&
+	       cp->dev[len] >= '0' && cp->dev[len] <= '9';
+}
+
+/* MTU, RSS and offloads of cp, checked against what the PMD announces. */
+static int
+port_conf_build(struct port *p, const struct conf_port *cp,
+		const struct rte_eth_dev_info *di, struct rte_mempool *pool,
+		struct rte_eth_conf *ec, uint8_t *key, char *err, size_t errlen)
+{
+	uint32_t room = pool != NULL ?
+		(uint32_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM :
+		UINT32_MAX;
+	uint32_t frame;
+	unsigned int i;
+
+	if (cp->mtu != 0) {
+		if (cp->mtu < di->min_mtu || cp->mtu > di->max_mtu)
+			return port_err(err, errlen,
+					"%s: port '%s' (%s): mtu %u is out of range, "
+					"expected %u..%u for driver %s", p->file,
+					cp->name, cp->dev, cp->mtu, di->min_mtu,
+					di->max_mtu, di->driver_name);
+		ec->rxmode.mtu = cp->mtu;
+	}
+	/* Without an MTU the PMD keeps its default (1500 for most). */
+	frame = (cp->mtu != 0 ? cp->mtu : RTE_ETHER_MTU) + PORT_L2_OVERHEAD;
+	if (frame > room) {
+		if (di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
+			ec->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+			p->scatter = true;
+		} else if (cp->mtu != 0 && !port_is_driver(cp, "net_pcap")) {
+			/* net_pcap chains long frames whatever it announces. */
+			return port_err(err, errlen,
+					"%s: port '%s' (%s): mtu %u needs frames of %u "
+					"bytes, more than one mbuf holds (%u: "
+					"pipeline.mbuf_size less %u of headroom), and "
+					"driver %s cannot scatter; expected a larger "
+					"mbuf_size or a smaller mtu", p->file, cp->name,
+					cp->dev, cp->mtu, frame, room,
+					RTE_PKTMBUF_HEADROOM, di->driver_name);
+		}
+	}
+	if (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		ec->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->multi_seg_tx = true;
+	}
+	if (cp->rss == CONF_RSS_SYMMETRIC) {
+		uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+		uint8_t len = di->hash_key_size != 0 ? di->hash_key_size :
+						       PORT_RSS_KEY_MAX;
+
+		if ((di->flow_type_rss_offloads & want) == 0)
+			return port_err(err, errlen,
+					"%s: port '%s' (%s): rss is symmetric, but driver "
+					"%s hashes no IP, TCP or UDP flows; expected rss: off",
+					p->file, cp->name, cp->dev, di->driver_name);
+		if (len > PORT_RSS_KEY_MAX)
+			return port_err(err, errlen,
+					"%s: port '%s' (%s): driver %s wants a %u-byte "
+					"RSS key, more than %u", p->file, cp->name,
+					cp->dev, di->driver_name, len, PORT_RSS_KEY_MAX);
+		for (i = 0; i < len; i++)
+			key[i] = PORT_RSS_KEY_BYTE(i);
+		ec->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		ec->rx_adv_conf.rss_conf.rss_key = key;
+		ec->rx_adv_conf.rss_conf.rss_key_len = len;
+		ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads & want;
+		p->rss_hf = (uint32_t)ec->rx_adv_conf.rss_conf.rss_hf;
+	}
+	return 0;
+}
+
+int
+port_setup(struct port *p, const char *file, const struct conf_port *cp,
+	   struct rte_mempool *pool, int socket, char *err, size_t errlen)
+{
+	struct rte_eth_conf port_conf = { 0 };
+	struct rte_eth_dev_info di;
+	uint8_t key[PORT_RSS_KEY_MAX];
+	uint16_t pid, rxd = cp->rxd, txd = cp->txd, q;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->conf = cp;
+	p->file = file;
+	ret = port_lookup(cp->dev, &pid);
+	if (ret != 0)
+		return port_err(err, errlen,
+				"%s: port '%s': no DPDK device for \"%s\"; expected a "
+				"vdev (net_pcap0,...) or a PCI address bound to a DPDK driver",
+				file, cp->name, cp->dev);
+	p->id = pid;
+	/* A PCI device sits on a socket; a vdev goes where its users are. */
+	p->socket = rte_eth_dev_socket_id(pid);
+	if (p->socket < 0)
+		p->socket = socket;
+	if (p->socket < 0)
+		p->socket = (int)rte_socket_id();
+	ret = rte_eth_dev_info_get(pid, &di);
+	if (ret != 0)
+		return port_err(err, errlen, "%s: port '%s' (%s): no device info: %s",
+				file, cp->name, cp->dev, rte_strerror(-ret));
+	if (port_conf_build(p, cp, &di, pool, &port_conf, key, err, errlen) != 0)
+		return -1;
+	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	for (q = 0; ret == 0 && q < cp->rxq; q++)
+		ret = rte_eth_rx_queue_setup(pid, q, rxd, p->socket, NULL, pool);
+	for (q = 0; ret == 0 && q < cp->txq; q++)
+		ret = rte_eth_tx_queue_setup(pid, q, txd, p->socket, NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(pid);
+	if (ret != 0)
+		return port_err(err, errlen, "%s: port '%s' (%s): set-up failed: %s",
+				file, cp->name, cp->dev, rte_strerror(-ret));
+	p->started = true;
+	p->max_frame = di.max_rx_pktlen;
+	if (cp->mtu != 0)
+		p->max_frame = RTE_MIN(p->max_frame,
+				       (uint32_t)cp->mtu + PORT_L2_OVERHEAD);
+	if (port_is_driver(cp, "net_pcap"))
+		p->max_frame = RTE_MIN(p->max_frame, (uint32_t)PORT_PCAP_MAX_FRAME);
+	/* Not every driver has a promiscuous mode; a bump in the wire wants
+	 * it where there is one. */
+	rte_eth_promiscuous_enable(pid);
+	return 0;
+}
+
+uint32_t
+port_max_frame(const struct port *p)
+{
+	return p->max_frame;
+}
+
+int
+port_socket(const struct port *p)
+{
+	return p->socket;
+}
+
+int
+port_lcore_socket(unsigned int lcore)
+{
+	if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore))
+		return SOCKET_ID_ANY;
+	return (int)rte_lcore_to_socket_id(lcore);
+}
+
+int
+port_conf_socket(const struct conf *c, unsigned int port)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < c->n_paths; p++)
+		for (i = 0; i < c->paths[p].n_stages; i++)
+			if (c->paths[p].stages[i].port == (int)port)
+				return port_lcore_socket(c->paths[p].stages[i].lcore);
+	return SOCKET_ID_ANY;
+}
+
+static bool
+port_link_down(const struct port *p)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(p->id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_DOWN;
+}
+
+int
+port_wait_links(struct port *ports, unsigned int n, double seconds,
+		volatile int *stop, FILE *f)
+{
+	uint64_t deadline = rte_get_tsc_cycles() + (uint64_t)(seconds * rte_get_tsc_hz());
+	unsigned int i, down;
+	bool waited = false;
+
+	do {
+		down = 0;
+		for (i = 0; i < n; i++)
+			down += port_link_down(&ports[i]);
+		if (down == 0 || *stop) {
+			/* A link that just came up (memif) has a peer that may
+			 * not poll yet: what we sent now would only be
+			 * dropped as tx_full. Give it a moment. */
+			if (waited)
+				rte_delay_ms(PORT_LINK_SETTLE_MS);
+			return 0;
+		}
+		waited = true;
+		rte_delay_ms(20);
+	} while (rte_get_tsc_cycles() < deadline);
+	for (i = 0; i < n; i++)
+		if (port_link_down(&ports[i]))
+			fprintf(f, "%s: port '%s' (%s): link still down after %.1f s; "
+				"what it cannot send is dropped as tx_full\n", ports[i].file,
+				ports[i].conf->name, ports[i].conf->dev, seconds);
+	return -1;
+}
+
+void
+port_print_stats(const struct port *p, FILE *f)
+{
+	struct rte_eth_stats es;
+
+	if (p->started && rte_eth_stats_get(p->id, &es) == 0)
+		fprintf(f, "port  %-12s rx %lu tx %lu missed %lu rx_errors %lu "
+			"tx_errors %lu rx_nombuf %lu\n", p->conf->name,
+			es.ipackets, es.opackets, es.imissed, es.ierrors,
+			es.oerrors, es.rx_nombuf);
+}
+
+void
+port_close(struct port *p)
+{
+	if (!p->started)
+		return;
+	rte_eth_dev_stop(p->id);
+	rte_eth_dev_close(p->id);
+	p->started = false;
+}

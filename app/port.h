@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port: the DPDK ports a pipeline (or `ffwd replay`) uses, as the user
+ * configured them: lookup by devargs, set-up, start, the wait for links,
+ * the final counters, stop and close.
+ *
+ * The runtime keeps one struct port per configured port; every function
+ * takes it as its first argument. None of this runs on a stage lcore.
+ */
+#ifndef FFWD_PORT_H
+#define FFWD_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_mempool.h>
+
+#include "conf.h"
+
+/** One configured port. */
+struct port {
+	const struct conf_port *conf;	/**< as configured */
+	const char *file;		/**< config file, for messages */
+	uint16_t id;			/**< ethdev port id */
+	bool started;			/**< rte_eth_dev_start() succeeded */
+	int socket;			/**< NUMA socket of its queues */
+	uint32_t max_frame;		/**< longest frame it takes whole */
+	bool scatter;			/**< RX may chain mbufs */
+	bool multi_seg_tx;		/**< TX takes chained mbufs */
+	uint32_t rss_hf;		/**< hash functions in use, 0: no RSS */
+};
+
+/*
+ * The symmetric Toeplitz key: 0x6d5a repeated. Its 16-bit period makes the
+ * hash of (src, dst, sport, dport) equal that of (dst, src, dport, sport),
+ * so both directions of a flow land on the same RX queue (Woo and Park,
+ * "Scalable TCP Session Monitoring with Symmetric Receive-side Scaling").
+ */
+#define PORT_RSS_KEY_MAX	64
+#define PORT_RSS_KEY_BYTE(i)	((i) % 2 == 0 ? 0x6d : 0x5a)
+
+/*
+ * net_pcap (DPDK 22.11) reads a chained mbuf through a stack buffer of
+ * RTE_ETHER_MAX_JUMBO_FRAME_LEN (16128) bytes: its file writer cuts a
+ * longer frame to that length, and the 80 KB frame of the corpus' bigtcp
+ * capture crashed ffwd inside its TX (SIGSEGV in __rte_pktmbuf_read). So
+ * no longer frame is handed to it, whether it would be chained or not.
+ */
+#define PORT_PCAP_MAX_FRAME	16128
+
+/** Bytes a frame may add to the MTU: Ethernet header and one VLAN tag. */
+#define PORT_L2_OVERHEAD	(14 + 4)
+
+/**
+ * The ethdev port id of a devargs string: its name is what precedes the
+ * first comma. @return 0 or -errno (-ENODEV: no such device).
+ */
+int port_lookup(const char *dev, uint16_t *port_id);
+
+/**
+ * Configure, set up every queue of and start port p as cp says: MTU, queue
+ * counts, symmetric RSS, RX scatter when a frame of the MTU needs more
+ * than one of pool's mbufs, multi-segment TX where the PMD has it. RX
+ * queues take their mbufs from pool. Descriptor rings go on the device's
+ * NUMA socket, or for a virtual device on `socket` (that of the lcores
+ * using it; SOCKET_ID_ANY: the caller's). FILE names the config.
+ * @return 0, or -1 with "FILE: port 'NAME' (DEVARGS): what failed" in err.
+ */
+int port_setup(struct port *p, const char *file, const struct conf_port *cp,
+	       struct rte_mempool *pool, int socket, char *err, size_t errlen);
+
+/**
+ * The longest frame port p takes whole, in bytes: the PMD's
+ * max_rx_pktlen, MTU + PORT_L2_OVERHEAD where an MTU is set, and
+ * PORT_PCAP_MAX_FRAME for net_pcap. An output drops longer frames as
+ * oversize before the PMD sees them.
+ */
+uint32_t port_max_frame(const struct port *p);
+
+/** The NUMA socket of p's queues (valid after port_setup()). */
+int port_socket(const struct port *p);
+
+/**
+ * The NUMA socket of an lcore, for the pool and rings of a path: those of
+ * the lcores that touch them. SOCKET_ID_ANY when the lcore is not enabled.
+ */
+int port_lcore_socket(unsigned int lcore);
+
+/**
+ * The socket of the lcores that use port `port` of conf c (its input
+ * and output stages; the first one found), SOCKET_ID_ANY if none.
+ */
+int port_conf_socket(const struct conf *c, unsigned int port);
+
+/**
+ * Wait up to `seconds` for the link of each of the n ports (memif and
+ * af_packet peers, real NICs), or until *stop; name those still down on f.
+ * @return 0 if all are up, -1 if some are not (the run goes on).
+ */
+int port_wait_links(struct port *ports, unsigned int n, double seconds,
+		    volatile int *stop, FILE *f);
+
+/** Print the port's ethdev counters as one "port ..." line on f. */
+void port_print_stats(const struct port *p, FILE *f);
+
+/**
+ * Stop and close a started port: a closed port has released every mbuf
+ * its descriptor rings held, and net_pcap has flushed its output file.
+ * Idempotent.
+ */
+void port_close(struct port *p);
+
+#endif /* FFWD_PORT_H */
