@@ -568,6 +568,8 @@ test_conf_error_buffer(void)
 	free(c);
 }
 
+void test_conf_numeric_limits(void);	/* test_conf_limits.c */
+
 /* The registry: every kind the runtime has, found by name, in role order. */
 static void
 test_conf_kind_names(void)
@@ -613,6 +615,7 @@ tests_register(void)
 		{ "test_conf_load_file", test_conf_load_file },
 		{ "test_conf_error_buffer", test_conf_error_buffer },
 		{ "test_conf_kind_names", test_conf_kind_names },
+		{ "test_conf_numeric_limits", test_conf_numeric_limits },
 	};
 	CU_pSuite suite;
 	unsigned int i;
