@@ -551,6 +551,25 @@ app_print_path_drops(FILE *f, const struct stage *st, unsigned int n)
 	}
 }
 
+/* The loop's own figures: how busy each lcore was and what the OS took. */
+static void
+app_print_lcores(FILE *f, const struct app *a)
+{
+	double cyc_ms = rte_get_tsc_hz() / 1e3;
+	unsigned int i;
+
+	for (i = 0; i < a->n_lcores; i++) {
+		const struct app_lcore *lc = &a->lcores[i];
+		uint64_t busy = lc->st.busy_cycles, idle = lc->st.idle_cycles;
+
+		fprintf(f, "lcore %-3u cpu %-3d busy %5.1f%% hiccups %lu lost %.3f ms max %.3f ms\n",
+			lc->lcore, a->conf->cpu_of[lc->lcore],
+			busy + idle ? 100.0 * busy / (busy + idle) : 0.0,
+			lc->st.hiccups, lc->st.hiccup_cycles / cyc_ms,
+			lc->st.hiccup_max_cycles / cyc_ms);
+	}
+}
+
 int
 app_report(struct app *a, FILE *f)
 {
@@ -604,6 +623,7 @@ app_report(struct app *a, FILE *f)
 		tot_tx += out->ctr.pkts_out;
 		tot_drop += dropped;
 	}
+	app_print_lcores(f, a);
 	avail = rte_mempool_avail_count(a->pool);
 	size = a->pool->size;
 	if (avail != size)
