@@ -460,6 +460,16 @@ app_wait_links(struct app *a, double seconds, FILE *f)
 }
 
 void
+app_housekeeping(struct app *a, bool final)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_stages; i++)
+		if (a->stages[i].ops->housekeeping != NULL)
+			a->stages[i].ops->housekeeping(&a->stages[i], final);
+}
+
+void
 app_wait(struct app *a)
 {
 	unsigned int i;

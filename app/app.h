@@ -146,6 +146,12 @@ int app_wait_links(struct app *a, double seconds, FILE *f);
  */
 int app_reload_stages(struct app *a, FILE *f);
 
+/**
+ * Run every stage's housekeeping op (main lcore only): every few ms while
+ * the pipeline runs, and with FINAL once its lcores have returned.
+ */
+void app_housekeeping(struct app *a, bool final);
+
 /** Wait for all stage lcores to drain and return. */
 void app_wait(struct app *a);
 

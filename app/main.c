@@ -342,6 +342,7 @@ supervise(struct app *a, const struct opts *o)
 		uint64_t rx;
 
 		usleep(10000);
+		app_housekeeping(a, false);
 		if (app_reload) {
 			app_reload = 0;
 			/* Telemetry reads kinds' own counters (a
@@ -436,6 +437,7 @@ main(int argc, char **argv)
 	supervise(&app, &o);
 	__atomic_store_n(&app.state, "draining", __ATOMIC_RELAXED);
 	app_wait(&app);
+	app_housekeeping(&app, true);
 	__atomic_store_n(&app.state, "stopped", __ATOMIC_RELAXED);
 	ret = app_report(&app, stdout) == 0 ? 0 : EXIT_MISMATCH;
 	telemetry_unregister();

@@ -149,6 +149,12 @@ struct stage_ops {
 	int (*reload)(struct stage *s, FILE *f);
 	/** Optional: release what init() took; must cope with a failed init. */
 	void (*fini)(struct stage *s);
+	/** Optional: called on the housekeeping lcore every few ms while
+	 * the pipeline runs, and once more after its lcores have stopped
+	 * (FINAL true): work that must leave the fast path, such as writing
+	 * the records a stage queued (an IDS's EVE log). Never from a stage
+	 * loop; must not block for long. */
+	void (*housekeeping)(struct stage *s, bool final);
 
 	/** Names of s->ctr.drops[i]. */
 	const char *const *drop_names;

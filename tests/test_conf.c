@@ -397,20 +397,46 @@ cpu_offered(int cpu)
 	       CPU_ISSET(cpu, &set);
 }
 
-/* Replace "@CPUS@" in PATTERN. */
+/*
+ * "@KINDS@": every registered kind, inputs first and outputs last, as
+ * "a, b or c". The list grows with the kinds a binary links; which kinds
+ * there are is test_conf_kind_names' business, where the message puts
+ * them is this table's.
+ */
+static void
+format_kinds(char *buf, size_t size)
+{
+	const struct stage_ops *o, *next;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (o = stage_kind_next(NULL); o != NULL && n < size; o = next) {
+		next = stage_kind_next(o);
+		n += snprintf(buf + n, size - n, "%s%s",
+			      n == 0 ? "" : next == NULL ? " or " : ", ", o->name);
+	}
+}
+
+/* Replace "@CPUS@" and "@KINDS@" in PATTERN. */
 static void
 expand_expected(char *buf, size_t size, const char *pattern)
 {
-	char cpus[512];
-	const char *at = strstr(pattern, "@CPUS@");
+	char val[512], tmp[CONF_ERR_MAX];
+	const char *at;
 
-	if (at == NULL) {
-		snprintf(buf, size, "%s", pattern);
-		return;
+	snprintf(buf, size, "%s", pattern);
+	if ((at = strstr(buf, "@CPUS@")) != NULL) {
+		format_allowed_cpus(val, sizeof(val));
+		snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - buf), buf, val,
+			 at + strlen("@CPUS@"));
+		snprintf(buf, size, "%s", tmp);
 	}
-	format_allowed_cpus(cpus, sizeof(cpus));
-	snprintf(buf, size, "%.*s%s%s", (int)(at - pattern), pattern, cpus,
-		 at + strlen("@CPUS@"));
+	if ((at = strstr(buf, "@KINDS@")) != NULL) {
+		format_kinds(val, sizeof(val));
+		snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - buf), buf, val,
+			 at + strlen("@KINDS@"));
+		snprintf(buf, size, "%s", tmp);
+	}
 }
 
 static struct conf *
@@ -583,6 +609,7 @@ test_conf_kind_names(void)
 		{ "work", STAGE_ROLE_APP },
 		{ "firewall", STAGE_ROLE_APP },
 		{ "output", STAGE_ROLE_OUTPUT },
+		{ "sink", STAGE_ROLE_OUTPUT },
 	};
 	const struct stage_ops *o, *prev = NULL;
 	unsigned int i;

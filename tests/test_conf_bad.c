@@ -173,10 +173,10 @@ const struct conf_bad conf_bad_rows[] = {
 	  "t.yaml:10:17: path 'p' stage 1: name is 'r/x', expected 1..31 chars of [A-Za-z0-9_-]" },
 	{ "stage without kind", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:9: stage 'rx': kind is missing, expected input, firewall, fwd, work or output" },
+	  "t.yaml:10:9: stage 'rx': kind is missing, expected @KINDS@" },
 	{ "stage kind unknown", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: rx, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, firewall, fwd, work or output" },
+	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected @KINDS@" },
 	{ "stage unknown key", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, burst: 32 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': unknown key 'burst', expected one of: name, kind, lcore, idle, port, queue" },
