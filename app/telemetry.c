@@ -93,6 +93,10 @@ tel_info_do(const char *cmd, const char *params, struct rte_tel_data *d)
 				i ? "," : "", a->stages[i].name);
 	rte_tel_data_add_dict_string(d, "stage_names", lcores);
 	rte_tel_data_add_dict_int(d, "rings", a->n_rings);
+	/* Mbufs in use = size - avail (per-lcore caches included: a soak
+	 * watches this for growth). */
+	rte_tel_data_add_dict_u64(d, "pool_size", a->pool->size);
+	rte_tel_data_add_dict_u64(d, "pool_avail", rte_mempool_avail_count(a->pool));
 	return 0;
 }
 
