@@ -132,7 +132,7 @@ struct ids_var {
  *
  * Variables not given take Suricata's suricata.yaml defaults:
  * HOME_NET "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]",
- * EXTERNAL_NET "!$HOME_NET", the *_SERVERS/*_CLIENT address groups
+ * EXTERNAL_NET "!$HOME_NET", the ..._SERVERS and ..._CLIENT address groups
  * "$HOME_NET" (AIM_SERVERS "$EXTERNAL_NET"), and the port groups
  * HTTP_PORTS "80", SHELLCODE_PORTS "!80", ORACLE_PORTS "1521",
  * SSH_PORTS "22", DNP3_PORTS "20000", MODBUS_PORTS "502",
