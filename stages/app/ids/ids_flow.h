@@ -109,6 +109,7 @@ enum ids_tcp_state {
 #define IDS_FLOWF_SEEN_TOSERVER 0x04
 #define IDS_FLOWF_SEEN_TOCLIENT 0x08
 #define IDS_FLOWF_CLIENT_IS_A 0x10 /**< the client is endpoint a of the key */
+#define IDS_FLOWF_ALERTED 0x20	/**< an alert was made on the flow */
 
 struct ids_flow {
 	struct ids_flow_key key;
