@@ -316,6 +316,46 @@ static void b_raw_ipv4(struct frame *f)
 	put(f, PAYLOAD, PLEN);
 }
 
+static void b_sll_ipv4_tcp(struct frame *f)
+{
+	put16(f, 0); put16(f, 772); put16(f, 6);	/* outgoing, loopback */
+	for (int i = 0; i < 8; i++)
+		put8(f, 0);
+	put16(f, 0x0800);
+	ipv4(f, 6, 20 + 20 + PLEN, NULL, 0, 0);
+	tcp(f, 5, 0x18, NULL, 0);
+	put(f, PAYLOAD, PLEN);
+}
+
+static void b_sll2_ipv6_tcp(struct frame *f)
+{
+	put16(f, 0x86dd); put16(f, 0); put32(f, 1); put16(f, 1);
+	put8(f, 0); put8(f, 6);
+	for (int i = 0; i < 8; i++)
+		put8(f, 0);
+	ipv6(f, 6, 20 + PLEN);
+	tcp(f, 5, 0x18, NULL, 0);
+	put(f, PAYLOAD, PLEN);
+}
+
+static void b_null_ipv4_udp(struct frame *f)
+{
+	put8(f, 2); put8(f, 0); put8(f, 0); put8(f, 0);	/* AF_INET, little-endian */
+	ipv4(f, 17, 20 + 8 + PLEN, NULL, 0, 0);
+	udp(f, 8 + PLEN);
+	put(f, PAYLOAD, PLEN);
+}
+
+static void b_three(struct frame *f)
+{
+	put8(f, 2); put8(f, 0); put8(f, 0);
+}
+
+static void b_sll_short(struct frame *f)
+{
+	put32(f, 0); put32(f, 0); put32(f, 0);
+}
+
 static void b_gre(struct frame *f)
 {
 	eth(f, 0x0800);
@@ -539,10 +579,18 @@ static const struct row rows[] = {
 	{ "nsh md2 eth ipv6 icmpv6", b_nsh2_eth_ipv6, 1, 0, 6, 58, 0, 0, 0, 0, false },
 	{ "arp: no ip layer", b_arp, 1, 0, 0, 0, 0, 0, 0, 0, false },
 	{ "raw ipv4 udp", b_raw_ipv4, 101, 0, 4, 17, 5353, 53, PLEN, 0, false },
+	{ "linux cooked ipv4 tcp", b_sll_ipv4_tcp, 113, 0, 4, 6, 1234, 80, PLEN, 0, false },
+	{ "linux cooked v2 ipv6 tcp", b_sll2_ipv6_tcp, 276, 0, 6, 6, 1234, 80, PLEN, 0, false },
+	{ "bsd loopback ipv4 udp", b_null_ipv4_udp, 0, 0, 4, 17, 5353, 53, PLEN, 0, false },
+	{ "DLT_IPV4 udp", b_raw_ipv4, 228, 0, 4, 17, 5353, 53, PLEN, 0, false },
 	{ "gre: transport not decoded", b_gre, 1, 0, 4, 47, 0, 0, 4, 0, false },
 
 	{ "unknown link type", b_ipv4_tcp, 9999, IDS_DEC_E_LINK_UNKNOWN },
 	{ "eth 13 bytes", b_eth_short, 1, IDS_DEC_E_ETH_TRUNC },
+	{ "sll 12 bytes", b_sll_short, 113, IDS_DEC_E_SLL_TRUNC },
+	{ "sll2 12 bytes", b_sll_short, 276, IDS_DEC_E_SLL_TRUNC },
+	{ "null 3 bytes", b_three, 0, IDS_DEC_E_NULL_TRUNC },
+	{ "null, then 9 bytes of ipv4", b_eth_short, 0, IDS_DEC_E_IPV4_TRUNC },
 	{ "vlan cut", b_vlan_short, 1, IDS_DEC_E_VLAN_TRUNC },
 	{ "four vlan tags", b_vlan_too_many, 1, IDS_DEC_E_VLAN_TOO_MANY },
 	{ "ipv4 4 bytes", b_ipv4_short, 1, IDS_DEC_E_IPV4_TRUNC },

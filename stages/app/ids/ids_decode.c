@@ -353,19 +353,14 @@ decode_nsh(struct ids_dec *d, struct ids_dec_stats *st, uint32_t off,
 	}
 }
 
-/* Ethernet at OFF; DEPTH counts NSH levels so that nesting is bounded. */
+/* What follows an ethertype ET at OFF (Ethernet, SLL). DEPTH counts NSH
+ * levels so that nesting is bounded. */
 static int
-decode_ether(struct ids_dec *d, struct ids_dec_stats *st, uint32_t off,
-	     int depth)
+decode_etype(struct ids_dec *d, struct ids_dec_stats *st, uint16_t et,
+	     uint32_t off, int depth)
 {
-	const uint8_t *p = d->data + off;
-	uint16_t et;
+	const uint8_t *p;
 
-	if (d->caplen - off < ETH_HLEN)
-		return bad(d, st, IDS_DEC_E_ETH_TRUNC);
-	st->ctr[IDS_DEC_C_ethernet]++;
-	et = rd16(p + 12);
-	off += ETH_HLEN;
 	while (et == ETYPE_VLAN || et == ETYPE_QINQ || et == ETYPE_QINQ_OLD) {
 		if (d->vlan_n >= IDS_VLAN_MAX)
 			return bad(d, st, IDS_DEC_E_VLAN_TOO_MANY);
@@ -393,6 +388,28 @@ decode_ether(struct ids_dec *d, struct ids_dec_stats *st, uint32_t off,
 	}
 }
 
+static int
+decode_ether(struct ids_dec *d, struct ids_dec_stats *st, uint32_t off,
+	     int depth)
+{
+	if (d->caplen - off < ETH_HLEN)
+		return bad(d, st, IDS_DEC_E_ETH_TRUNC);
+	st->ctr[IDS_DEC_C_ethernet]++;
+	return decode_etype(d, st, rd16(d->data + off + 12), off + ETH_HLEN,
+			    depth);
+}
+
+/* IPv4 or IPv6 by the version nibble (raw IP link types). */
+static int
+decode_ip_any(struct ids_dec *d, struct ids_dec_stats *st, uint32_t off)
+{
+	if (d->caplen - off < 1)
+		return bad(d, st, IDS_DEC_E_IPV4_TRUNC);
+	if ((d->data[off] >> 4) == 6)
+		return decode_ipv6(d, st, off, d->caplen);
+	return decode_ipv4(d, st, off, d->caplen);
+}
+
 int
 ids_decode(struct ids_dec *d, struct ids_dec_stats *st, int link,
 	   const uint8_t *data, uint32_t caplen)
@@ -407,11 +424,29 @@ ids_decode(struct ids_dec *d, struct ids_dec_stats *st, int link,
 		return decode_ether(d, st, 0, 0);
 	case IDS_LINK_RAW:
 	case IDS_LINK_RAW_BSD:
-		if (caplen < 1)
-			return bad(d, st, IDS_DEC_E_IPV4_TRUNC);
-		if ((data[0] >> 4) == 6)
-			return decode_ipv6(d, st, 0, caplen);
+		return decode_ip_any(d, st, 0);
+	case IDS_LINK_IPV4:
 		return decode_ipv4(d, st, 0, caplen);
+	case IDS_LINK_IPV6:
+		return decode_ipv6(d, st, 0, caplen);
+	case IDS_LINK_SLL:	/* protocol (an ethertype) at offset 14 */
+		if (caplen < 16)
+			return bad(d, st, IDS_DEC_E_SLL_TRUNC);
+		st->ctr[IDS_DEC_C_sll]++;
+		return decode_etype(d, st, rd16(data + 14), 16, 0);
+	case IDS_LINK_SLL2:	/* protocol at offset 0 */
+		if (caplen < 20)
+			return bad(d, st, IDS_DEC_E_SLL_TRUNC);
+		st->ctr[IDS_DEC_C_sll]++;
+		return decode_etype(d, st, rd16(data), 20, 0);
+	case IDS_LINK_NULL:
+	case IDS_LINK_LOOP:
+		/* The address family's value says IPv4 (2) or one of the
+		 * IPv6 values (24, 28, 30); the version nibble decides. */
+		if (caplen < 4)
+			return bad(d, st, IDS_DEC_E_NULL_TRUNC);
+		st->ctr[IDS_DEC_C_null]++;
+		return decode_ip_any(d, st, 4);
 	default:
 		return bad(d, st, IDS_DEC_E_LINK_UNKNOWN);
 	}

@@ -28,6 +28,12 @@
 #define IDS_LINK_ETHERNET 1	/**< DLT_EN10MB */
 #define IDS_LINK_RAW	  101	/**< LINKTYPE_RAW: starts at the IP header */
 #define IDS_LINK_RAW_BSD  12	/**< DLT_RAW on most systems */
+#define IDS_LINK_NULL	  0	/**< DLT_NULL: 4-byte address family, host order */
+#define IDS_LINK_LOOP	  108	/**< DLT_LOOP: 4-byte address family, network order */
+#define IDS_LINK_SLL	  113	/**< DLT_LINUX_SLL: 16-byte cooked header */
+#define IDS_LINK_IPV4	  228	/**< DLT_IPV4: starts at an IPv4 header */
+#define IDS_LINK_IPV6	  229	/**< DLT_IPV6: starts at an IPv6 header */
+#define IDS_LINK_SLL2	  276	/**< DLT_LINUX_SLL2: 20-byte cooked header */
 
 /** Most VLAN tags one frame may carry (802.1ad outer + 802.1Q inner + 1). */
 #define IDS_VLAN_MAX 3
@@ -43,6 +49,8 @@
 #define IDS_DEC_ERRORS(X)                                                      \
 	X(LINK_UNKNOWN, "link_unknown")	/* link type not decoded */           \
 	X(ETH_TRUNC, "eth_truncated")	/* shorter than an Ethernet header */ \
+	X(SLL_TRUNC, "sll_truncated")	/* shorter than a cooked (SLL) header */ \
+	X(NULL_TRUNC, "null_truncated")	/* shorter than a loopback header */  \
 	X(VLAN_TRUNC, "vlan_truncated")	/* VLAN tag cut short */              \
 	X(VLAN_TOO_MANY, "vlan_too_many") /* more than IDS_VLAN_MAX tags */   \
 	X(NSH_TRUNC, "nsh_truncated")	/* NSH header cut short */            \
@@ -82,6 +90,8 @@ enum ids_dec_err {
 	X(pkts, "packets decoded (good or not)")                               \
 	X(bytes, "captured bytes")                                             \
 	X(ethernet, "Ethernet frames")                                         \
+	X(sll, "Linux cooked (SLL/SLL2) frames")                               \
+	X(null, "loopback (NULL/LOOP) frames")                                 \
 	X(vlan, "frames with one VLAN tag or more")                            \
 	X(vlan_qinq, "frames with two VLAN tags or more")                      \
 	X(nsh, "NSH headers")                                                  \

@@ -243,6 +243,13 @@ link_of(int dlt)
 	case 101:	/* LINKTYPE_RAW */
 	case 14:	/* DLT_RAW on OpenBSD */
 		return IDS_LINK_RAW;
+	case IDS_LINK_NULL:
+	case IDS_LINK_LOOP:
+	case IDS_LINK_SLL:
+	case IDS_LINK_SLL2:
+	case IDS_LINK_IPV4:
+	case IDS_LINK_IPV6:
+		return dlt;	/* the IDS_LINK_* values are the DLT numbers */
 	default:
 		return -1;
 	}
@@ -294,7 +301,7 @@ ids_offline_run(const struct ids_offline_opts *o, FILE *log)
 	c.link = link_of(pcap_datalink(pc));
 	if (c.link < 0) {
 		fprintf(log, "ids: %s: link type %s (%d) not decoded; "
-			"Ethernet and raw IP are\n", o->pcap,
+			"Ethernet, SLL, SLL2, NULL/LOOP and raw IP are\n", o->pcap,
 			pcap_datalink_val_to_name(pcap_datalink(pc)) ?
 				pcap_datalink_val_to_name(pcap_datalink(pc)) : "?",
 			pcap_datalink(pc));
