@@ -60,10 +60,14 @@ cunit "conf" build/tests/test_conf
 cunit "ring" build/tests/test_ring
 cunit "firewall" build/tests/test_firewall
 cunit "replay" build/stages/output/test_replay
+cunit "ids_rules" build/stages/app/ids/test_ids_rules
+cunit "ids_detect" build/stages/app/ids/test_ids_detect
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
+cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
+cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
 cunit "ring (tsan)" build-tsan/tests/test_ring
 for t in tests/e2e/[a-z]*.sh; do
 	case $t in */lib.sh) continue ;; esac

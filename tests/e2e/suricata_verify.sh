@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# suricata_verify: every test folder of suricata-verify (the corpus' copy,
+# or any folders of the same shape) through ffwd's offline IDS, judged on
+# the checks of its test.yaml and its expected.json; every EVE record is
+# checked against tests/eve_schema.json and read back by jq. Prints PASS,
+# FAIL (what differed) or UNSUPPORTED (why) per test, then the unsupported
+# count and "N passed, M failed". The judging is in suricata_verify.py.
+#
+#	tests/e2e/suricata_verify.sh [BUILD_DIR [TEST_FOLDER...]]
+#
+# Environment: FFWD_CORPUS (default ROOT/../shared/corpus).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-build}
+shift || true
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+DRIVER=$BUILD/stages/app/ids/engine/ffwd-ids-offline
+if [ ! -x "$DRIVER" ]; then
+	echo "suricata_verify: $DRIVER is missing, build first" >&2
+	exit 2
+fi
+if [ $# -eq 0 ]; then
+	SV=${FFWD_CORPUS:-$ROOT/../shared/corpus}/suricata-verify
+	if [ ! -d "$SV" ]; then
+		echo "suricata_verify: SKIP: no suricata-verify folder at $SV" >&2
+		exit 77
+	fi
+	set -- "$SV"
+fi
+# Debian's interpreter: it has python3-yaml and python3-jsonschema.
+exec /usr/bin/python3 "$ROOT/tests/e2e/suricata_verify.py" \
+	--driver "$DRIVER" --schema "$ROOT/tests/eve_schema.json" "$@"
