@@ -24,6 +24,7 @@
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
+#include "ids_cmd.h"
 #include "mono.h"
 #include "replay.h"
 #include "stage.h"
@@ -42,6 +43,7 @@ struct opts {
 	double duration_s;
 	double link_wait_s;	/**< wait this long for links before starting */
 	unsigned int start_delay_ms;	/**< then this long before launching */
+	bool no_capture_check;	/**< the caller checked its captures (ffwd ids) */
 	int eal_argc;		/**< extra EAL args after "--" */
 	char **eal_argv;
 };
@@ -74,6 +76,7 @@ usage(FILE *f, const char *prog)
 	fprintf(f,
 "usage: %s [-c] CONFIG [options] [-- EAL options]\n"
 "       %s replay FILE --port DEVARGS [...]   (see: ffwd replay --help)\n"
+"       %s ids -r PCAP -S RULES -l DIR [...]  (see: ffwd ids --help)\n"
 "\n"
 "Runs the packet pipeline described by CONFIG (YAML): input, application\n"
 "and output stages on dedicated lcores, joined by FastForward rings where a\n"
@@ -96,6 +99,8 @@ usage(FILE *f, const char *prog)
 "                           default 10, then run anyway, naming those down\n"
 "      --start-delay MS     then wait MS ms more before the stages start (a\n"
 "                           traffic source whose peer needs time to poll)\n"
+"      --no-capture-check   do not read rx_pcap captures before EAL (the\n"
+"                           caller did: ffwd ids, for non-Ethernet links)\n"
 "  -h, --help               this text\n"
 "\n"
 "SIGHUP reloads every stage that can reload (a firewall's rules file)\n"
@@ -131,7 +136,7 @@ usage(FILE *f, const char *prog)
 "command line; 3 packets unaccounted for or mbufs missing at exit.\n"
 "\n"
 "stage kinds:\n",
-		prog, prog);
+		prog, prog, prog);
 	usage_kinds(f);
 }
 
@@ -147,6 +152,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "hiccup-us", required_argument, NULL, 'u' },
 		{ "link-wait", required_argument, NULL, 'l' },
 		{ "start-delay", required_argument, NULL, 'D' },
+		{ "no-capture-check", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -199,6 +205,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->start_delay_ms = strtoul(optarg, &end, 10);
 			if (*end != '\0')
 				goto bad_value;
+			break;
+		case 'N':
+			o->no_capture_check = true;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -380,10 +389,17 @@ main(int argc, char **argv)
 	/* "ffwd replay FILE --port DEVARGS ...": a pipeline without YAML. */
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
+	/* "ffwd ids -r PCAP ...": a generated pipeline, then the usual run. */
+	if (argc > 1 && strcmp(argv[1], "ids") == 0) {
+		ret = ids_cmd_args(argc - 1, argv + 1, &argc, &argv);
+		if (ret >= 0)
+			return ret;
+	}
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
-	    capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0 ||
+	    (!o.no_capture_check &&
+	     capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0) ||
 	    conf_check_kinds(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(&conf);

@@ -702,3 +702,9 @@ ids_engine_flows_active(const struct ids_engine *e)
 {
 	return ids_flow_table_active(e->ft);
 }
+
+uint64_t
+ids_engine_rule_hits(const struct ids_engine *e, unsigned int idx)
+{
+	return e->dctx != NULL ? ids_detect_ctx_rule_hits(e->dctx, idx) : 0;
+}

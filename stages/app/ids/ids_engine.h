@@ -156,5 +156,7 @@ const uint64_t *ids_engine_flow_counters(const struct ids_engine *e);
 const uint64_t *ids_engine_stream_counters(const struct ids_engine *e);
 const uint64_t *ids_engine_detect_counters(const struct ids_engine *e);
 uint32_t ids_engine_flows_active(const struct ids_engine *e);
+/** Matches of rule IDX (evaluation order) on this engine (telemetry). */
+uint64_t ids_engine_rule_hits(const struct ids_engine *e, unsigned int idx);
 
 #endif
