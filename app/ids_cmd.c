@@ -162,6 +162,7 @@ ids_cmd_args(int argc, char **argv, int *out_argc, char ***out_argv)
 		o.eng.flow.async_oneside ? "true" : "false",
 		(unsigned long)o.eng.stream.depth, o.eng.payload ? "true" : "false",
 		o.eng.flow_records ? "true" : "false");
+	fprintf(f, "    max_flows: %u\n", o.eng.flow.max_flows);
 	if (o.stats_interval_s != 0)
 		fprintf(f, "    stats_interval: %lu\n", (unsigned long)o.stats_interval_s);
 	if (o.classification != NULL) {
