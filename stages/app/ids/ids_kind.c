@@ -471,6 +471,22 @@ ids_kind_housekeeping(struct stage *s, bool final)
 	}
 }
 
+/* The logger's side, at exit: what reached the EVE output. */
+static void
+ids_kind_report(const struct stage *s, FILE *f)
+{
+	const struct ids_kind_priv *p = s->priv;
+	const uint64_t *w;
+
+	if (p->eve == NULL)
+		return;
+	w = ids_eve_counters(p->eve);
+	fprintf(f, "eve   %-12s records %lu write_errors %lu reopens %lu open_errors %lu "
+		"(records lost before the logger: %lu)\n", s->name,
+		w[IDS_EVE_C_records], w[IDS_EVE_C_write_errors], w[IDS_EVE_C_reopens],
+		w[IDS_EVE_C_open_errors], p->ec[IDS_ENG_C_records_lost]);
+}
+
 static void
 ids_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
 {
@@ -492,6 +508,12 @@ ids_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "ids_stream_memcap", sc[IDS_STREAM_C_stream_memcap]);
 	rte_tel_data_add_dict_u64(d, "ids_stream_depth_cuts", sc[IDS_STREAM_C_stream_depth]);
 	rte_tel_data_add_dict_u64(d, "ids_rules", n);
+	if (p->eve != NULL) {
+		const uint64_t *w = ids_eve_counters(p->eve);
+
+		rte_tel_data_add_dict_u64(d, "ids_eve_records", w[IDS_EVE_C_records]);
+		rte_tel_data_add_dict_u64(d, "ids_eve_write_errors", w[IDS_EVE_C_write_errors]);
+	}
 	/* Alerts per sid, the top ones: a partial selection, n x TOP. */
 	for (i = 0; i < n; i++) {
 		uint64_t h = ids_engine_rule_hits(p->e, i);
@@ -537,6 +559,7 @@ static struct stage_ops ids_kind_ops = {
 	.counter_names = ids_kind_counters,
 	.n_counters = IDS_KC_MAX,
 	.telemetry = ids_kind_telemetry,
+	.report = ids_kind_report,
 };
 
 STAGE_REGISTER(ids_kind_ops)
