@@ -129,5 +129,43 @@ else
 	ok "$name: $refused refusals ($(grep -m1 -o 'fw.rules:3:[0-9]*: [^;]*' "$tmp/w.err")), old rules in force ($udp UDP dropped), $(grep '^path' "$tmp/w.out")"
 fi
 
+# ---- 3. the IDS's EVE file on a full 1 MiB tmpfs ----------------------
+name="EVE on a 1 MiB tmpfs that fills up"
+mnt=$tmp/tiny
+mkdir -p "$mnt"
+if mount -t tmpfs -o size=1m "ffwd-faults-$n" "$mnt" 2>"$tmp/mount.err"; then
+	le=fle$n
+	labels+=("$le")
+	printf 'alert ip any any -> any any (msg:"every packet"; sid:9; rev:1;)\n' >"$tmp/all.rules"
+	cat >"$tmp/eve.yaml" <<EOT
+pipeline: { label: $le, housekeeping: 0, memory: 256, mbufs: 4095,
+            cpus: { 0: 0, 1: 1 } }
+ports:
+  cap: { dev: "net_pcap0,rx_pcap=$root/conf/demo.pcap,infinite_rx=1" }
+  sink: { dev: "net_null0,copy=0" }
+stages:
+  - { name: rx, kind: input, port: cap, lcore: 1 }
+  - { name: ids, kind: ids, rules: $tmp/all.rules, eve: $mnt/eve.json, lcore: 1 }
+  - { name: tx, kind: output, port: sink, lcore: 1 }
+EOT
+	env --default-signal=INT,TERM "$ffwd" "$tmp/eve.yaml" --duration 3 >"$tmp/e.out" 2>"$tmp/e.err"
+	frc=$?
+	werr=$(sed -n 's/^eve   ids .* write_errors \([0-9]*\) .*/\1/p' "$tmp/e.out")
+	sent=$(sed -n 's/^path main: received [0-9]* sent \([0-9]*\) .*/\1/p' "$tmp/e.out")
+	size=$(stat -c %s "$mnt/eve.json" 2>/dev/null || echo 0)
+	umount "$mnt"
+	if [ "$frc" != 0 ] || ! grep -q '^summary: .* ok$' "$tmp/e.out"; then
+		bad "$name: exit $frc: $(tail -3 "$tmp/e.out" | tr '\n' ' ')"
+	elif [ "${werr:-0}" -le 0 ]; then
+		bad "$name: no write error counted: $(grep '^eve' "$tmp/e.out")"
+	elif [ "${sent:-0}" -le 100000 ]; then
+		bad "$name: forwarding did not go on: $(grep '^path' "$tmp/e.out")"
+	else
+		ok "$name: file full at $size bytes, $werr records lost to write errors (counted), forwarding went on: $(grep '^path' "$tmp/e.out")"
+	fi
+else
+	bad "$name: cannot mount a tmpfs (root needed): $(cat "$tmp/mount.err")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
