@@ -3,6 +3,11 @@
 # benchmarks need. Idempotent: packages already present are not reinstalled,
 # and apt is not touched at all when nothing is missing.
 # The Dockerfile runs this same script, so the two cannot drift apart.
+#   scripts/install-deps.sh [image-check] [deploy-check]
+# With no argument: what builds, tests, demos and benchmarks need (and all
+# the image gets). The named groups add host tools that only the checks of
+# the image (scripts/docker-check.sh) and of deploy/k8s (tests/e2e/deploy.sh)
+# use; those scripts ask for them, so the image stays without them.
 set -euo pipefail
 
 PKGS=(
@@ -13,6 +18,19 @@ PKGS=(
 	python3 tcpdump tcpreplay strace iproute2 procps
 	clang llvm libclang-rt-14-dev
 )
+
+for group in "$@"; do
+	case $group in
+	image-check) PKGS+=(podman debootstrap) ;;
+	deploy-check)
+		PKGS+=(python3-yaml)
+		# Debian 12's kubectl (kubernetes-client) renders kustomizations
+		# offline; a newer kubectl already on the machine does too.
+		command -v kubectl >/dev/null || PKGS+=(kubernetes-client)
+		;;
+	*) echo "install-deps: unknown group '$group' (image-check, deploy-check)" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do
