@@ -19,6 +19,7 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 )
 
+want_promtool=0
 for group in "$@"; do
 	case $group in
 	image-check) PKGS+=(podman debootstrap) ;;
@@ -27,6 +28,7 @@ for group in "$@"; do
 		# Debian 12's kubectl (kubernetes-client) renders kustomizations
 		# offline; a newer kubectl already on the machine does too.
 		command -v kubectl >/dev/null || PKGS+=(kubernetes-client)
+		want_promtool=1
 		;;
 	*) echo "install-deps: unknown group '$group' (image-check, deploy-check)" >&2; exit 2 ;;
 	esac
@@ -47,4 +49,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# promtool checks and unit-tests the alerting rules (deploy/prometheus).
+# Debian ships it only inside prometheus, whose installation starts a
+# Prometheus server: take the one binary out of the package instead.
+PROMTOOL=/usr/local/lib/ffwd/promtool
+if [ "$want_promtool" = 1 ] && ! command -v promtool >/dev/null && [ ! -x "$PROMTOOL" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: promtool missing; run as root and retry" >&2
+		exit 1
+	fi
+	echo "install-deps: extracting promtool from Debian's prometheus package"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+		apt-get update -qq
+		(cd "$tmp" && apt-get download -qq prometheus)
+	fi
+	dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+	install -D -m 755 "$tmp/usr/bin/promtool" "$PROMTOOL"
 fi
