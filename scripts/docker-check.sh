@@ -151,8 +151,8 @@ else
 fi
 
 # The image is portable: every object built for the default ISA.
-marches=$(grep -o -- '-march=[^ "]*' "$mnt/src/ffwd/build/compile_commands.json" | sort -u | tr '\n' ' ' || true)
-if [ "$marches" = "-march=x86-64-v2 " ]; then
+marches=$(grep -o -- '-march=[^ "]*' "$mnt/src/ffwd/build/compile_commands.json" | sort -u | xargs || true)
+if [ "$marches" = "-march=x86-64-v2" ]; then
 	ok "image built with $marches"
 else
 	bad "image built with '${marches}', expected only -march=x86-64-v2"
