@@ -105,8 +105,9 @@ fi
 
 phase "podman build"
 old_id=$(podman image inspect -f '{{.Id}}' "$img_tag" 2>/dev/null || true)
-blog=$(mktemp)
-trap 'rm -f "$blog"' EXIT
+# Logs beside the cache (one run at a time holds the lock), kept for a look
+# after a failure.
+blog=$cache/build.log
 if nice -n 10 podman build --isolation chroot --pull=never \
 	--build-arg BASE="$base_tag" -t "$img_tag" -f Dockerfile . >"$blog" 2>&1; then
 	ok "podman build of the Dockerfile ($(grep -c -- '--> Using cache' "$blog") steps from the layer cache)"
@@ -128,7 +129,6 @@ mnt=$(podman mount "$cid")
 cleanup() {
 	podman umount "$cid" >/dev/null 2>&1 || true
 	podman rm -f "$cid" >/dev/null 2>&1 || true
-	rm -f "$blog"
 }
 trap cleanup EXIT
 
@@ -158,7 +158,7 @@ else
 	bad "image built with '${marches}', expected only -march=x86-64-v2"
 fi
 
-dlog=$(mktemp)
+dlog=$cache/demo.log
 cmd=$(podman image inspect -f '{{join .Config.Cmd " "}}' "$img_tag")
 # A private mount and PID namespace: what is mounted for the chroot goes
 # away when the demo ends, whatever happens to this script.
@@ -181,7 +181,6 @@ if [ "$rc" = 0 ] && grep -qE '^pcapcmp: [1-9][0-9]* packets equal' "$dlog" &&
 else
 	bad "the image's '$cmd' in the image by chroot exited $rc"
 fi
-rm -f "$dlog"
 
 cleanup
 trap - EXIT
