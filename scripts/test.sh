@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the release tree and the
 # sanitizer trees, runs the CUnit suites (release, ASan+UBSan, and the
-# ring under ThreadSanitizer), then the end-to-end scripts.
+# ring under ThreadSanitizer, the very code the release build ships),
+# then the end-to-end scripts.
 # Ends with "N passed, M failed" counting test cases across all runners.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
