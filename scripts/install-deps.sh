@@ -12,6 +12,7 @@ PKGS=(
 	libjansson-dev libmicrohttpd-dev python3-prometheus-client
 	python3 tcpdump tcpreplay strace iproute2 procps
 	clang llvm libclang-rt-14-dev
+	jq python3-scapy
 )
 
 missing=()

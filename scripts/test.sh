@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the release tree and the
 # sanitizer trees, runs the CUnit suites (release, ASan+UBSan, and the
-# ring under ThreadSanitizer, the very code the release build ships),
-# then the end-to-end scripts.
+# ring under ThreadSanitizer, the very code the release build ships), the
+# fuzz targets (scripts/fuzz.sh, 30 s each), then the end-to-end scripts.
 # Ends with "N passed, M failed" counting test cases across all runners.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +66,9 @@ cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/stages/app/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
 cunit "ring (tsan)" build-tsan/tests/test_ring
+# Every parser under libFuzzer + ASan + UBSan, 30 s a target, after the
+# kept crash inputs (tests/fuzz/regress/) are replayed.
+script "fuzz" scripts/fuzz.sh --seconds 30
 for t in tests/e2e/[a-z]*.sh; do
 	case $t in */lib.sh) continue ;; esac
 	script "$t" "$t" build
