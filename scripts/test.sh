@@ -3,7 +3,11 @@
 # sanitizer trees, runs the CUnit suites (release, ASan+UBSan, and the
 # ring under ThreadSanitizer, the very code the release build ships), the
 # fuzz targets (scripts/fuzz.sh, 30 s each), then the end-to-end scripts.
-# Ends with "N passed, M failed" counting test cases across all runners.
+# Ends with "N passed, M failed, K skipped" counting test cases across all
+# runners. A skipped case is never a pass: every runner prints a line
+# starting with "SKIP " for each case it did not run (tests_skip() in the
+# CUnit suites, e2e_skip in the scripts), and a script that exits 77
+# skipped as a whole.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,8 +24,15 @@ fi
 ninja -C build-tsan tests/test_ring
 set +e
 
-passed=0 failed=0 log=$(mktemp)
+passed=0 failed=0 skipped=0 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+# Cases a runner skipped: its lines that start with "SKIP ".
+count_skips() {
+	local n
+	n=$(grep -c '^SKIP ' "$log")
+	skipped=$((skipped + n))
+}
 
 # CUnit prints "tests  <total> <ran> <passed> <failed> <inactive>".
 cunit() {
@@ -29,6 +40,7 @@ cunit() {
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]} line
+	count_skips
 	line=$(grep -E '^ +tests +[0-9]+' "$log" | tail -1)
 	if [ -n "$line" ]; then
 		set -- $line
@@ -40,12 +52,18 @@ cunit() {
 	fi
 }
 
-# Scripts print "N passed, M failed" last.
+# Scripts print "N passed, M failed[, K skipped]" last; exit 77: skipped.
 script() {
 	local name=$1; shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]} line
+	count_skips
+	if [ "$rc" = 77 ]; then
+		echo "--- $name skipped as a whole (exit 77)"
+		skipped=$((skipped + 1))
+		return
+	fi
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ -n "$line" ]; then
 		passed=$((passed + ${line%% passed*}))
@@ -75,5 +93,5 @@ for t in tests/e2e/[a-z]*.sh; do
 done
 
 echo
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
