@@ -134,7 +134,8 @@ e2e_devpath_ok()
 	return 0
 }
 
-# The pipeline block of a config: 2 CPUs, lcores 0..3 two per CPU.
+# The pipeline block of a config: 2 CPUs, lcores 0..3 two per CPU, or the
+# lcore-to-CPU map $2 (e.g. "0: 0, 1: 1").
 e2e_cfg_pipeline()
 {
 	cat <<EOF
@@ -144,7 +145,7 @@ pipeline:
   memory: 512
   mbufs: 8191
   mbuf_size: 2176
-  cpus: { 0: 0, 1: 0, 2: 1, 3: 1 }
+  cpus: { ${2:-0: 0, 1: 0, 2: 1, 3: 1} }
 EOF
 }
 
