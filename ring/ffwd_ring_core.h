@@ -33,16 +33,18 @@
  *    producer pulls ahead. After that it consumes anyway, so a slow or
  *    stopped producer never strands items.
  *
- * Memory ordering (C11, via GCC __atomic builtins):
- *  - Producer: slot store RELEASE. Pairs with the consumer's ACQUIRE load
- *    of the same slot: everything the producer wrote into the mbuf (and
- *    its `enqueued` count) is visible once the pointer is.
- *  - Consumer: slot load ACQUIRE (pairs with the above).
- *  - Consumer: NULL store RELEASE on each cleared slot, the line's first
- *    slot last. Pairs with the producer's ACQUIRE load of the line's first
- *    slot: once the producer sees that NULL it also sees the other NULLs
- *    of the line and the consumer's reads of the old pointers are done, so
- *    it may overwrite the line.
+ * Memory ordering (C11, via GCC __atomic builtins; no fences):
+ *  - Producer: slot stores RELEASE, in slot order. Pairs with the
+ *    consumer's ACQUIRE probes of single slots: a consumer that sees a
+ *    slot filled sees every earlier slot of the lap filled, what the
+ *    producer wrote into those mbufs and its `enqueued` count. The
+ *    consumer then copies the filled slots with plain loads (see
+ *    ring_copy_out() for why that is not a race).
+ *  - Consumer: clears a line with plain NULL stores, then a RELEASE NULL
+ *    store into the line's first slot. Pairs with the producer's ACQUIRE
+ *    load of that slot: once the producer sees that NULL it also sees the
+ *    other NULLs of the line and the consumer's reads of the old pointers
+ *    are done, so it may overwrite the line.
  *  - Counters: single-writer, stored RELAXED except where a reader's
  *    bound depends on order; see ring_backlog() and the comments at each
  *    store. On x86 (TSO) every one of these is a plain MOV: the ordering
@@ -166,32 +168,34 @@ ring_nonnull_prefix(void *const *objs, unsigned int n)
 }
 
 /*
- * Slot copies. By default plain stores and loads, a contiguous run at a
- * time, so the compiler unrolls and vectorises them as it does rte_ring's
- * element copies. Every slot is an aligned 8-byte word, so no slot is ever
- * seen torn, and the fences at each caller order the copies against the
- * other side. That is how rte_ring copies its elements too; in the C11
- * model, though, a plain store the other side may read concurrently is a
- * data race. RING_STRICT_C11 (set automatically under ThreadSanitizer)
- * makes every slot access an atomic one, release on store and acquire on
- * load, which is race-free by the letter of C11 and costs vectorisation.
+ * Slot accesses, race-free in C11 terms. The consumer reads a burst's
+ * worth of slots ahead while the producer may be storing into the same
+ * lines, so every slot the other side may be writing at that moment is
+ * accessed atomically; a plain access there would be a data race, which
+ * is undefined behaviour (a compiler may, say, reload a slot after its
+ * NULL check and hand out the NULL it then sees).
+ *
+ *  - The producer stores each slot RELEASE, in slot order. On x86 that is
+ *    a plain MOV; it only stops the compiler from reordering or merging
+ *    the stores (so the copy is not vectorised).
+ *  - The consumer finds how many slots of its window are filled with
+ *    ACQUIRE loads of single slots (ring_copy_out(): the window's last
+ *    slot, else a binary search). Seeing slot k filled, it sees every
+ *    store the producer made before that one: slots tail..k of this lap
+ *    were filled before k (the producer fills in order), and the mbuf data
+ *    and the `enqueued` count before those.
+ *  - Those slots then hold no store the producer has not finished, and
+ *    the producer writes them again only after the consumer has cleared
+ *    them (the NULL handshake below). So the consumer copies them with
+ *    plain loads: not a race, and the copy vectorises as before.
+ *  - The consumer's NULL stores into a line's slots 1..7 are plain too:
+ *    the producer touches them only after its ACQUIRE load has seen the
+ *    line's slot 0 NULL, which the consumer stores last, RELEASE.
+ *
+ * ThreadSanitizer checks exactly this code (scripts/test.sh, "ring
+ * (tsan)"): the ordering is all per-access release/acquire, which TSan
+ * models (it does not model fences, and the ring uses none).
  */
-#if !defined(RING_STRICT_C11) && defined(__SANITIZE_THREAD__)
-#define RING_STRICT_C11 1
-#endif
-#if !defined(RING_STRICT_C11) && defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RING_STRICT_C11 1
-#endif
-#endif
-#ifdef RING_STRICT_C11
-#define RING_SLOT_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define RING_SLOT_LOAD(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#else
-#define RING_SLOT_STORE(p, v) (*(p) = (v))
-#define RING_SLOT_LOAD(p)     (*(p))
-#endif
-
 static __rte_always_inline void
 ring_copy_in(struct ffwd_ring *r, uint64_t head, void *const *objs,
 	     unsigned int n)
@@ -200,33 +204,57 @@ ring_copy_in(struct ffwd_ring *r, uint64_t head, void *const *objs,
 	unsigned int first = RTE_MIN(n, r->size - idx), i;
 	void **slots = r->slots;
 
+	/* RELEASE each, in slot order: pairs with the consumer's ACQUIRE
+	 * probes in ring_copy_out() and ring_dequeue_burst_core(). */
 	for (i = 0; i < first; i++)
-		RING_SLOT_STORE(&slots[idx + i], objs[i]);
+		__atomic_store_n(&slots[idx + i], objs[i], __ATOMIC_RELEASE);
 	for (; i < n; i++)
-		RING_SLOT_STORE(&slots[i - first], objs[i]);
+		__atomic_store_n(&slots[i - first], objs[i], __ATOMIC_RELEASE);
 }
 
-/* Copy n slots out; returns how many leading ones were non-NULL. */
+static __rte_always_inline void *
+ring_slot_acquire(const struct ffwd_ring *r, uint64_t pos)
+{
+	/* ACQUIRE pairs with the producer's RELEASE store of this slot
+	 * (ring_copy_in()); see the comment above. */
+	return __atomic_load_n(&r->slots[pos & r->mask], __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Copy out the filled prefix of the n slots from tail, slot[tail] being
+ * known filled (the caller's ACQUIRE load saw it); returns its length.
+ * The filled slots of the window are a prefix (the producer fills in
+ * order, and the window stays within one lap of the cleared lines), so
+ * one probe of the last slot settles a full window, and a binary search
+ * of at most log2(n) probes any other. The copy itself is plain.
+ */
 static __rte_always_inline unsigned int
 ring_copy_out(struct ffwd_ring *r, uint64_t tail, void **objs, unsigned int n)
 {
 	uint32_t idx = tail & r->mask;
-	unsigned int first = RTE_MIN(n, r->size - idx), i, nulls = 0;
-	void **slots = r->slots;
+	unsigned int first, i;
+	void *const *slots = r->slots;
 
-	for (i = 0; i < first; i++) {
-		objs[i] = RING_SLOT_LOAD(&slots[idx + i]);
-		nulls |= objs[i] == NULL;
+	if (n > 1 && ring_slot_acquire(r, tail + n - 1) == NULL) {
+		/* slot[tail + lo] filled, slot[tail + hi] seen empty. */
+		unsigned int lo = 0, hi = n - 1;
+
+		while (hi - lo > 1) {
+			unsigned int mid = lo + (hi - lo) / 2;
+
+			if (ring_slot_acquire(r, tail + mid) != NULL)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		n = lo + 1;
 	}
-	for (; i < n; i++) {
-		objs[i] = RING_SLOT_LOAD(&slots[i - first]);
-		nulls |= objs[i] == NULL;
-	}
-	if (likely(nulls == 0))
-		return n;
-	for (i = 0; objs[i] != NULL; i++)
-		;
-	return i;
+	first = RTE_MIN(n, r->size - idx);
+	for (i = 0; i < first; i++)
+		objs[i] = slots[idx + i];
+	for (; i < n; i++)
+		objs[i] = slots[i - first];
+	return n;
 }
 
 static __rte_always_inline unsigned int
@@ -255,12 +283,9 @@ ring_enqueue_burst_core(struct ffwd_ring *r, void *const *objs, unsigned int n)
 	 * along the consumer's `dequeued` that made this room visible. */
 	__atomic_store_n(&r->prod.enqueued, r->prod.enqueued + n,
 			 __ATOMIC_RELEASE);
-	/* RELEASE fence before the slot stores: pairs with the consumer's
-	 * ACQUIRE fence after its slot loads (ring_dequeue_burst_core()).
-	 * A consumer that reads one of these pointers therefore sees the
-	 * mbuf it points to and the count above. On x86 it only stops the
-	 * compiler from sinking earlier stores below the copy. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* The slot stores are RELEASE (ring_copy_in()): a consumer that
+	 * reads one of these pointers sees the mbuf it points to and the
+	 * count above. */
 	ring_copy_in(r, head, objs, n);
 	r->prod.head = head + n;
 	return n;
@@ -279,8 +304,10 @@ ring_cons_clear(struct ffwd_ring *r, uint64_t tail)
 		void **line = &r->slots[cleared & mask];
 		unsigned int j;
 
+		/* Plain: the producer reads and writes these only after it
+		 * has seen line[0] NULL (below). */
 		for (j = 1; j < RING_LINE_SLOTS; j++)
-			RING_SLOT_STORE(&line[j], NULL);
+			line[j] = NULL;
 		/* RELEASE, after the other seven: pairs with the producer's
 		 * ACQUIRE probe of line[0] in ring_prod_room(). Seeing it
 		 * NULL, the producer sees the whole line NULL and knows our
@@ -350,12 +377,12 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 		n = r->size - (tail - r->cons.cleared);
 	/* Look at one slot before reading a whole burst: an empty poll then
 	 * touches one line, not the up to five lines the producer may be
-	 * writing, and does not pull them away from it. RELAXED: nothing is
-	 * read through this pointer; the fence below orders what is. */
+	 * writing, and does not pull them away from it. ACQUIRE (pairs with
+	 * the producer's RELEASE slot store): ring_copy_out() relies on
+	 * having seen this slot filled. */
 	if (r->cons.slip_slots != 0 && ring_cons_slipping(r, tail))
 		got = 0;
-	else if (__atomic_load_n(&r->slots[tail & r->mask],
-				 __ATOMIC_RELAXED) == NULL)
+	else if (ring_slot_acquire(r, tail) == NULL)
 		got = 0;
 	else
 		got = ring_copy_out(r, tail, objs, n);
@@ -364,12 +391,8 @@ ring_dequeue_burst_core(struct ffwd_ring *r, void **objs, unsigned int n)
 				 __ATOMIC_RELAXED);
 		return 0;
 	}
-	/* ACQUIRE fence after the slot loads pairs with the producer's
-	 * RELEASE fence before its slot stores: the mbufs behind the
-	 * pointers we read are complete, and so is their count. The items
-	 * taken are a prefix of non-NULL slots; the producer fills in order,
-	 * so a slot it has not reached yet is NULL and ends the prefix. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* The ACQUIRE probes in ring_copy_out() made the mbufs behind the
+	 * pointers we took, and their count, visible. */
 	tail += got;
 	r->cons.tail = tail;
 	/* RELEASE, and before any slot is cleared: the producer can only

@@ -18,6 +18,7 @@ PKGS=(
 	python3 tcpdump tcpreplay strace iproute2 procps
 	clang llvm libclang-rt-14-dev
 	libvectorscan-dev libpcre2-dev
+	jq python3-scapy
 )
 
 want_promtool=0

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the release tree and the
 # sanitizer trees, runs the CUnit suites (release, ASan+UBSan, and the
-# ring under ThreadSanitizer), then the end-to-end scripts.
-# Ends with "N passed, M failed" counting test cases across all runners.
+# ring under ThreadSanitizer, the very code the release build ships), the
+# fuzz targets (scripts/fuzz.sh, 30 s each), then the end-to-end scripts.
+# Ends with "N passed, M failed, K skipped" counting test cases across all
+# runners. A skipped case is never a pass: every runner prints a line
+# starting with "SKIP " for each case it did not run (tests_skip() in the
+# CUnit suites, e2e_skip in the scripts), and a script that exits 77
+# skipped as a whole.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,8 +24,15 @@ fi
 ninja -C build-tsan tests/test_ring
 set +e
 
-passed=0 failed=0 log=$(mktemp)
+passed=0 failed=0 skipped=0 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+# Cases a runner skipped: its lines that start with "SKIP ".
+count_skips() {
+	local n
+	n=$(grep -c '^SKIP ' "$log")
+	skipped=$((skipped + n))
+}
 
 # CUnit prints "tests  <total> <ran> <passed> <failed> <inactive>".
 cunit() {
@@ -28,6 +40,7 @@ cunit() {
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]} line
+	count_skips
 	line=$(grep -E '^ +tests +[0-9]+' "$log" | tail -1)
 	if [ -n "$line" ]; then
 		set -- $line
@@ -39,12 +52,18 @@ cunit() {
 	fi
 }
 
-# Scripts print "N passed, M failed" last.
+# Scripts print "N passed, M failed[, K skipped]" last; exit 77: skipped.
 script() {
 	local name=$1; shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]} line
+	count_skips
+	if [ "$rc" = 77 ]; then
+		echo "--- $name skipped as a whole (exit 77)"
+		skipped=$((skipped + 1))
+		return
+	fi
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ -n "$line" ]; then
 		passed=$((passed + ${line%% passed*}))
@@ -69,6 +88,9 @@ cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
 cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
 cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
 cunit "ring (tsan)" build-tsan/tests/test_ring
+# Every parser under libFuzzer + ASan + UBSan, 30 s a target, after the
+# kept crash inputs (tests/fuzz/regress/) are replayed.
+script "fuzz" scripts/fuzz.sh --seconds 30
 for t in tests/e2e/[a-z]*.sh; do
 	case $t in */lib.sh) continue ;; esac
 	script "$t" "$t" build
@@ -79,5 +101,5 @@ done
 script "docker-check" scripts/docker-check.sh
 
 echo
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

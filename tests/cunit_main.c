@@ -4,12 +4,29 @@
  * which adds its suites, and optionally tests_setup()/tests_teardown()
  * (weak) for process-wide state such as EAL.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <CUnit/Basic.h>
 
 #include "cunit_main.h"
+
+static unsigned int tests_skipped;
+
+void
+tests_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("\nSKIP ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	va_end(ap);
+	fflush(stdout);
+	tests_skipped++;
+}
 
 __attribute__((weak)) int
 tests_setup(int argc, char **argv)
@@ -46,6 +63,9 @@ main(int argc, char **argv)
 	/* A suite whose init failed runs nothing: count that as a failure. */
 	failed += CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	if (tests_skipped != 0)
+		printf("skipped %u case(s), each on a line starting with SKIP\n",
+		       tests_skipped);
 	tests_teardown();
 	return failed == 0 ? 0 : 1;
 }

@@ -492,8 +492,8 @@ test_conf_bad_rows(void)
 		at = strstr(row->err, "runs on CPU ");
 		if (at != NULL && sscanf(at, "runs on CPU %d", &cpu) == 1 &&
 		    cpu_offered(cpu)) {
-			fprintf(stderr, "\n  skipped row '%s': CPU %d exists\n",
-				row->name, cpu);
+			tests_skip("conf/bad_rows '%s': CPU %d exists here",
+				   row->name, cpu);
 			continue;
 		}
 		c = new_conf();

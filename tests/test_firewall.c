@@ -158,7 +158,9 @@ struct spec {
 	uint16_t sport, dport;
 	uint16_t frag;		/* v4: fragment offset (8-byte units); v6: idem */
 	uint8_t ihl_words;	/* v4: extra option words */
-	uint8_t ext[4];		/* v6: extension headers before L4 (0 ends) */
+	uint8_t ext[4];		/* v6: extension headers before L4 ... */
+	uint8_t n_ext;		/* ... this many (IPPROTO_HOPOPTS is 0, so a
+				 * 0 cannot end the list) */
 	int cut;		/* bytes cut from the end (truncation) */
 	uint16_t etype;		/* non-IP ethertype if set */
 };
@@ -207,7 +209,7 @@ build(const struct spec *s, uint8_t *b)
 		inet_pton(AF_INET6, s->src, b + l3 + 8);
 		inet_pton(AF_INET6, s->dst, b + l3 + 24);
 		o = l3 + 40;
-		for (i = 0; i < 4 && s->ext[i] != 0; i++) {
+		for (i = 0; i < s->n_ext && i < RTE_DIM(s->ext); i++) {
 			*nh = s->ext[i];
 			nh = b + o;
 			if (s->ext[i] == IPPROTO_FRAGMENT) {
@@ -231,6 +233,33 @@ build(const struct spec *s, uint8_t *b)
 	b[o + 3] = s->dport & 0xff;
 	n = o + 20;
 	return (unsigned int)((int)n - s->cut);
+}
+
+/* Does the packet build() makes of S hold S's IPv6 extension headers,
+ * chained from the IPv6 header, then S's protocol? A row that means to
+ * test them must not pass without them (0 is IPPROTO_HOPOPTS). */
+static bool
+holds_ext(const struct spec *s)
+{
+	unsigned int o = 14 + 4u * s->vlans, i;
+	uint8_t b[256];
+
+	build(s, b);
+	if (!s->v6)
+		return s->n_ext == 0;
+	if (b[o + 6] != (s->n_ext ? s->ext[0] : s->proto))
+		return false;
+	o += 40;
+	for (i = 0; i < s->n_ext; i++) {
+		uint8_t next = i + 1 < s->n_ext ? s->ext[i + 1] : s->proto;
+
+		if (b[o] != next)
+			return false;
+		o += s->ext[i] == IPPROTO_FRAGMENT ? 8 :
+		     s->ext[i] == IPPROTO_AH ? (b[o + 1] + 2u) * 4 :
+					       (b[o + 1] + 1u) * 8;
+	}
+	return true;
 }
 
 static int
@@ -442,14 +471,14 @@ static const struct acl_row {
 	{ "IPv4 options", { .ihl_words = 10, .proto = 6, .src = "203.0.113.1", .dst = "192.0.2.10", .sport = 1234, .dport = 80 }, 0, FW_ALLOW },
 	{ "v4 non-first fragment: L3 only", { .frag = 100, .proto = 6, .src = "203.0.113.1", .dst = "192.0.2.10", .sport = 1234, .dport = 80 }, 8, FW_ALLOW },
 	{ "v4 first fragment (MF) has ports", { .frag = 0x2000, .proto = 6, .src = "203.0.113.1", .dst = "192.0.2.10", .sport = 1234, .dport = 80 }, 0, FW_ALLOW },
-	{ "v6 hop+route+dst ext headers", { .v6 = 1, .ext = { 0, 0, 0, 0 }, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
-	{ "v6 ext chain", { .v6 = 1, .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS, IPPROTO_AH }, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
-	{ "v6 first fragment", { .v6 = 1, .ext = { IPPROTO_FRAGMENT }, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
-	{ "v6 non-first fragment: L3 only", { .v6 = 1, .ext = { IPPROTO_FRAGMENT }, .frag = 8, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 5, FW_ALLOW },
+	{ "v6 hop+route+dst ext headers", { .v6 = 1, .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS }, .n_ext = 3, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
+	{ "v6 ext chain", { .v6 = 1, .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS, IPPROTO_AH }, .n_ext = 4, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
+	{ "v6 first fragment", { .v6 = 1, .ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 4, FW_DROP },
+	{ "v6 non-first fragment: L3 only", { .v6 = 1, .ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .frag = 8, .proto = 17, .src = "2001:db8:1::1", .dst = "2001:db8::1", .sport = 1, .dport = 53 }, 5, FW_ALLOW },
 	{ "ARP: no rule without tuple", { .etype = 0x0806 }, FW_RULE_DEFAULT, FW_DROP },
 	{ "v4 truncated in TCP ports", { .proto = 6, .src = "203.0.113.1", .dst = "192.0.2.10", .dport = 80, .cut = 18 }, FW_RULE_MALFORMED, FW_DROP },
 	{ "v4 truncated in options", { .ihl_words = 10, .proto = 6, .src = "1.1.1.1", .dst = "2.2.2.2", .cut = 45 }, FW_RULE_MALFORMED, FW_DROP },
-	{ "v6 truncated ext header", { .v6 = 1, .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING }, .proto = 17, .src = "::1", .dst = "::2", .cut = 30 }, FW_RULE_MALFORMED, FW_DROP },
+	{ "v6 truncated ext header", { .v6 = 1, .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING }, .n_ext = 2, .proto = 17, .src = "::1", .dst = "::2", .cut = 30 }, FW_RULE_MALFORMED, FW_DROP },
 	{ "802.1Q tag cut", { .vlans = 1, .proto = 6, .src = "1.1.1.1", .dst = "2.2.2.2", .cut = 58 }, FW_RULE_MALFORMED, FW_DROP },
 };
 
@@ -467,6 +496,12 @@ test_firewall_acl_table(void)
 	CU_ASSERT_STRING_EQUAL(fw_rules_name(r, 1), "bad-src");
 	for (i = 0; i < RTE_DIM(acl_rows); i++) {
 		int rule = 12345, v = classify_one(r, &acl_rows[i].s, &rule);
+
+		if (!holds_ext(&acl_rows[i].s)) {
+			printf("\n  row %u \"%s\": the packet built does not hold its extension headers",
+			       i, acl_rows[i].what);
+			fails++;
+		}
 
 		if (v != acl_rows[i].verdict || rule != acl_rows[i].rule) {
 			printf("\n  row %u \"%s\": rule %d verdict %d, expected rule %d verdict %d",
@@ -759,7 +794,22 @@ static struct {
 	char text[8192];
 	unsigned int files, pkts, fails;
 	uint64_t passed, drops[FW_DROP_MAX];
+	/* Files the walk did not classify, each named: libpcap cannot open
+	 * them (confirmed by the oracle, expected/libpcap_read.json), or
+	 * their link type is not Ethernet (idem). */
+	json_t *oracle;			/* its "files" object */
+	unsigned int visited, unopened, other_dlt;
+	char unopened_names[4096], other_dlt_names[4096];
 } ms;
+
+/* Append the corpus-relative name of PATH to LIST. */
+static void
+mal_name(char *list, size_t size, const char *rel)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, size - used, "%s%s", used ? ", " : "", rel);
+}
 
 static void
 mal_count(void *arg, const char *name, uint64_t v)
@@ -790,15 +840,41 @@ mal_visit(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 	struct capture *c;
 	char err[512];
 
+	const char *rel = path + strlen(corpus) + 1;
+	json_t *want = json_object_get(ms.oracle, rel);
+
 	(void)sb;
 	(void)ftw;
 	if (type != FTW_F)
 		return 0;
+	ms.visited++;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return 1;
-	if (capture_load(path, c) != 0 || c->dlt != DLT_EN10MB)
+	/* A file left out must be one libpcap's oracle leaves out too (or
+	 * not a capture at all: not in the oracle, e.g. the README notes). */
+	if (capture_load(path, c) != 0) {
+		ms.unopened++;
+		mal_name(ms.unopened_names, sizeof(ms.unopened_names), rel);
+		if (want != NULL && json_object_get(want, "open_error") == NULL) {
+			printf("\n  %s: cannot open, but libpcap's oracle reads it", rel);
+			ms.fails++;
+		}
 		goto out;
+	}
+	if (want == NULL) {
+		printf("\n  %s: opened, but not in the oracle", rel);
+		ms.fails++;
+	} else if (json_integer_value(json_object_get(want, "dlt")) != c->dlt) {
+		printf("\n  %s: link type %d, the oracle says %lld", rel, c->dlt,
+		       json_integer_value(json_object_get(want, "dlt")));
+		ms.fails++;
+	}
+	if (c->dlt != DLT_EN10MB) {
+		ms.other_dlt++;
+		mal_name(ms.other_dlt_names, sizeof(ms.other_dlt_names), rel);
+		goto out;
+	}
 	ms.files++;
 	ms.pkts += c->n;
 	va = malloc(c->n + 1);
@@ -867,11 +943,18 @@ test_firewall_malformed_corpus(void)
 {
 	char path[8192];
 	unsigned int pass, fails = 0;
+	json_error_t jerr;
+	json_t *oracle;
 
+	snprintf(path, sizeof(path), "%s/expected/libpcap_read.json", corpus);
+	oracle = json_load_file(path, 0, &jerr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(oracle);
 	snprintf(path, sizeof(path), "%s/pcaps", corpus);
 	/* Pass 0: malformed drop; pass 1: malformed classify. */
 	for (pass = 0; pass < 2; pass++) {
 		memset(&ms, 0, sizeof(ms));
+		ms.oracle = json_object_get(oracle, "files");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ms.oracle);
 		snprintf(ms.text, sizeof(ms.text),
 			 "%s%sdrop name ebpf ebpf \"%s\"\n",
 			 pass == 0 ? "malformed drop\n" : "malformed classify\n",
@@ -881,6 +964,10 @@ test_firewall_malformed_corpus(void)
 		       pass, pass == 0 ? "malformed drop" : "malformed classify",
 		       ms.files, ms.pkts, ms.passed, ms.drops[FW_DROP_RULE],
 		       ms.drops[FW_DROP_DEFAULT], ms.drops[FW_DROP_MALFORMED]);
+		printf("\n  of %u files: %u left out, libpcap cannot open them (%s); %u not Ethernet (%s)",
+		       ms.visited, ms.unopened, ms.unopened_names, ms.other_dlt,
+		       ms.other_dlt_names);
+		CU_ASSERT_EQUAL(ms.files + ms.unopened + ms.other_dlt, ms.visited);
 		CU_ASSERT(ms.files >= 100);
 		CU_ASSERT(ms.drops[FW_DROP_RULE] > 0);
 		CU_ASSERT(ms.passed > 0);
@@ -894,6 +981,7 @@ test_firewall_malformed_corpus(void)
 		}
 		fails += ms.fails;
 	}
+	json_decref(oracle);
 	printf("\n");
 	CU_ASSERT_EQUAL(fails, 0);
 }

@@ -270,6 +270,137 @@ fw_stage_rule_hits(const struct fw_stage *st, int idx)
 	return __atomic_load_n(&g->hits[slot], __ATOMIC_RELAXED);
 }
 
+/* Load SIZE (1, 2 or 4) bytes big-endian at K; false if past BUFLEN. */
+static inline bool
+fw_cbpf_load(const uint8_t *p, uint32_t buflen, uint32_t k, uint32_t size,
+	     uint32_t *v)
+{
+	if (k >= buflen || size > buflen - k)
+		return false;
+	if (size == 4)
+		*v = (uint32_t)p[k] << 24 | (uint32_t)p[k + 1] << 16 |
+		     (uint32_t)p[k + 2] << 8 | p[k + 3];
+	else if (size == 2)
+		*v = (uint32_t)p[k] << 8 | p[k + 1];
+	else
+		*v = p[k];
+	return true;
+}
+
+uint32_t
+fw_cbpf_run(const struct bpf_insn *prog, uint32_t len, const uint8_t *p,
+	    uint32_t wirelen, uint32_t buflen)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 }, pc = 0, k, v;
+	unsigned int steps;
+
+	for (steps = 0; steps < FW_CBPF_BUDGET; steps++) {
+		const struct bpf_insn *in;
+		uint32_t size;
+
+		if (pc >= len)
+			return 0;	/* ran off the program: no match */
+		in = &prog[pc++];
+		k = in->k;
+		switch (BPF_CLASS(in->code)) {
+		case BPF_RET:
+			return BPF_RVAL(in->code) == BPF_A ? a :
+			       BPF_RVAL(in->code) == BPF_K ? k : 0;
+		case BPF_LD:
+		case BPF_LDX:
+			size = BPF_SIZE(in->code) == BPF_W ? 4 :
+			       BPF_SIZE(in->code) == BPF_H ? 2 : 1;
+			switch (BPF_MODE(in->code)) {
+			case BPF_IMM:
+				v = k;
+				break;
+			case BPF_LEN:
+				v = wirelen;
+				break;
+			case BPF_MEM:
+				if (k >= BPF_MEMWORDS)
+					return 0;
+				v = mem[k];
+				break;
+			case BPF_ABS:
+				if (!fw_cbpf_load(p, buflen, k, size, &v))
+					return 0;
+				break;
+			case BPF_IND:
+				if (k > UINT32_MAX - x ||
+				    !fw_cbpf_load(p, buflen, x + k, size, &v))
+					return 0;
+				break;
+			case BPF_MSH:	/* ldx 4*([k]&0xf): IPv4 header length */
+				if (!fw_cbpf_load(p, buflen, k, 1, &v))
+					return 0;
+				v = (v & 0xf) << 2;
+				break;
+			default:
+				return 0;
+			}
+			if (BPF_CLASS(in->code) == BPF_LD)
+				a = v;
+			else
+				x = v;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return 0;
+			mem[k] = BPF_CLASS(in->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			v = BPF_SRC(in->code) == BPF_X ? x : k;
+			switch (BPF_OP(in->code)) {
+			case BPF_ADD: a += v; break;
+			case BPF_SUB: a -= v; break;
+			case BPF_MUL: a *= v; break;
+			case BPF_DIV:
+				if (v == 0)
+					return 0;
+				a /= v;
+				break;
+			case BPF_MOD:
+				if (v == 0)
+					return 0;
+				a %= v;
+				break;
+			case BPF_AND: a &= v; break;
+			case BPF_OR: a |= v; break;
+			case BPF_XOR: a ^= v; break;
+			case BPF_LSH: a = v < 32 ? a << v : 0; break;
+			case BPF_RSH: a = v < 32 ? a >> v : 0; break;
+			case BPF_NEG: a = -a; break;
+			default: return 0;
+			}
+			break;
+		case BPF_JMP:
+			v = BPF_SRC(in->code) == BPF_X ? x : k;
+			switch (BPF_OP(in->code)) {
+			/* Offsets wrap: libpcap's protochain jumps back with
+			 * a ja whose k is a negative offset. */
+			case BPF_JA: pc += k; break;
+			case BPF_JEQ: pc += a == v ? in->jt : in->jf; break;
+			case BPF_JGT: pc += a > v ? in->jt : in->jf; break;
+			case BPF_JGE: pc += a >= v ? in->jt : in->jf; break;
+			case BPF_JSET: pc += (a & v) != 0 ? in->jt : in->jf; break;
+			default: return 0;
+			}
+			break;
+		case BPF_MISC:
+			if (BPF_MISCOP(in->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;	/* budget spent: no match (see FW_CBPF_BUDGET) */
+}
+
 void
 fw_classify(const struct fw_rules *r, struct rte_mbuf *const *pkts,
 	    unsigned int n, uint8_t *verdicts, int *rule_idx)

@@ -77,7 +77,8 @@ struct fw_meta {
  * A filter program: a converted tcpdump expression or an eBPF object, run
  * by its JIT code, else by librte_bpf's interpreter; or, for the cBPF that
  * DPDK cannot take (libpcap's "protochain" jumps backwards, which the
- * eBPF verifier refuses as a loop), by libpcap's own bpf_filter().
+ * eBPF verifier refuses as a loop), by fw_cbpf_run(), a classic BPF
+ * interpreter with libpcap's semantics and a step budget.
  */
 struct fw_prog {
 	uint32_t rule;			/**< index of its rule */
@@ -85,8 +86,30 @@ struct fw_prog {
 	uint8_t has_tuple;		/**< its rule also has a 5-tuple */
 	uint64_t (*jit)(void *);	/**< JIT code, or NULL */
 	struct rte_bpf *bpf;		/**< or NULL: cbpf is set */
-	struct bpf_insn *cbpf;		/**< classic BPF for bpf_filter() */
+	struct bpf_insn *cbpf;		/**< classic BPF for fw_cbpf_run() */
+	uint32_t cbpf_len;		/**< its instructions */
 };
+
+/*
+ * Steps a classic program may take on one packet before it is stopped
+ * and counts as no match. Only programs with backward jumps (libpcap's
+ * "protochain" loop over IPv6 extension headers) run here, and libpcap
+ * 1.10's protochain code for AH sets the header offset to the AH length
+ * instead of adding it: a crafted packet loops it forever (found by
+ * tests/fuzz/fuzz_fw_packet; libpcap's own bpf_filter() would hang the
+ * stage). An honest walk takes about 15 steps per header, and the parser
+ * calls more than FW_MAX_EXTHDRS headers malformed anyway.
+ */
+#define FW_CBPF_BUDGET 4096
+
+/**
+ * Run classic BPF program PROG (LEN instructions) on BUFLEN bytes at P, of
+ * a packet WIRELEN long: libpcap's bpf_filter() semantics (a load past
+ * BUFLEN or a division by zero returns 0), but at most FW_CBPF_BUDGET
+ * steps and never outside PROG. Returns the program's return value.
+ */
+uint32_t fw_cbpf_run(const struct bpf_insn *prog, uint32_t len,
+		     const uint8_t *p, uint32_t wirelen, uint32_t buflen);
 
 /** One rule as parsed. The fast path reads only the tuple of rules that
  * carry a program; actions travel in the ACL's userdata and in fw_prog. */
@@ -331,8 +354,8 @@ fw_prog_run(const struct fw_prog *pg, struct rte_mbuf *sh)
 	else if (pg->bpf != NULL)
 		rc = rte_bpf_exec(pg->bpf, sh);
 	else
-		rc = bpf_filter(pg->cbpf, sh->buf_addr, sh->hash.usr,
-				sh->data_len);
+		rc = fw_cbpf_run(pg->cbpf, pg->cbpf_len, sh->buf_addr,
+				 sh->hash.usr, sh->data_len);
 	return rc != 0;
 }
 

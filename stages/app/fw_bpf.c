@@ -293,6 +293,7 @@ fw_add_bpf(struct fw_parser *ps, const struct fw_tok *t, uint32_t rule)
 			return fw_err(ps, t->col, "out of memory");
 		}
 		memcpy(pg->cbpf, code.bf_insns, sz);
+		pg->cbpf_len = code.bf_len;
 	}
 	pcap_freecode(&code);
 	pcap_close(pc);

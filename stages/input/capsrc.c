@@ -45,17 +45,25 @@ capsrc_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 }
 
 /* Nanosecond stamps whatever the file holds, so one code path serves
- * pcap (us or ns) and pcapng (any if_tsresol). */
+ * pcap (us or ns) and pcapng (any if_tsresol). FP, if not NULL, is read
+ * instead of opening FILE; it is closed in every case (by pcap_close()
+ * once libpcap has it). */
 static pcap_t *
-capsrc_open(const char *file, char *err, size_t errlen)
+capsrc_open(const char *file, FILE *fp, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
 	int dlt;
 
-	p = pcap_open_offline_with_tstamp_precision(file,
-						    PCAP_TSTAMP_PRECISION_NANO,
-						    perr);
+	if (fp != NULL) {
+		p = pcap_fopen_offline_with_tstamp_precision(fp,
+				PCAP_TSTAMP_PRECISION_NANO, perr);
+		if (p == NULL)
+			fclose(fp);
+	} else {
+		p = pcap_open_offline_with_tstamp_precision(file,
+				PCAP_TSTAMP_PRECISION_NANO, perr);
+	}
 	if (p == NULL) {
 		capsrc_err(err, errlen, 0,
 			   "%s: cannot read capture: %s; expected a pcap or "
@@ -105,9 +113,9 @@ capsrc_next(pcap_t *p, const char *file, const struct capsrc_opts *o,
 	return 1;
 }
 
-int
-capsrc_scan(const char *file, const struct capsrc_opts *opts,
-	    struct capsrc_info *info, char *err, size_t errlen)
+static int
+capsrc_scan_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
+		struct capsrc_info *info, char *err, size_t errlen)
 {
 	uint64_t first = 0, prev = 0, segs_max_room = 0;
 	struct capsrc_rec r = { 0 };
@@ -115,7 +123,7 @@ capsrc_scan(const char *file, const struct capsrc_opts *opts,
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	p = capsrc_open(file, err, errlen);
+	p = capsrc_open(file, fp, err, errlen);
 	if (p == NULL)
 		return -EINVAL;
 	info->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
@@ -167,6 +175,20 @@ capsrc_scan(const char *file, const struct capsrc_opts *opts,
 		info->segs = segs_max_room;
 	}
 	return 0;
+}
+
+int
+capsrc_scan(const char *file, const struct capsrc_opts *opts,
+	    struct capsrc_info *info, char *err, size_t errlen)
+{
+	return capsrc_scan_src(file, NULL, opts, info, err, errlen);
+}
+
+int
+capsrc_scan_fp(FILE *fp, const char *file, const struct capsrc_opts *opts,
+	       struct capsrc_info *info, char *err, size_t errlen)
+{
+	return capsrc_scan_src(file, fp, opts, info, err, errlen);
 }
 
 uint64_t
@@ -225,10 +247,10 @@ capsrc_build(struct rte_mempool *mp, const struct capsrc_rec *r,
 	return head;
 }
 
-struct capsrc *
-capsrc_load(const char *file, const struct capsrc_opts *opts,
-	    const struct capsrc_info *info, int socket, char *err,
-	    size_t errlen)
+static struct capsrc *
+capsrc_load_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
+		const struct capsrc_info *info, int socket, char *err,
+		size_t errlen)
 {
 	uint64_t first = 0, prev = 0, k = 0, n_read = 0;
 	struct capsrc_rec r = { 0 };
@@ -254,7 +276,8 @@ capsrc_load(const char *file, const struct capsrc_opts *opts,
 					  socket);
 	if (c->pool == NULL)
 		goto nomem;
-	p = capsrc_open(file, err, errlen);
+	p = capsrc_open(file, fp, err, errlen);
+	fp = NULL;
 	if (p == NULL) {
 		rte_errno = EIO;
 		goto fail;
@@ -305,12 +328,30 @@ fail:
 	ret = rte_errno;
 	if (p != NULL)
 		pcap_close(p);
+	if (fp != NULL)
+		fclose(fp);
 	if (c != NULL) {
 		c->info.packets = k;
 		capsrc_free(c);
 	}
 	rte_errno = ret;
 	return NULL;
+}
+
+struct capsrc *
+capsrc_load(const char *file, const struct capsrc_opts *opts,
+	    const struct capsrc_info *info, int socket, char *err,
+	    size_t errlen)
+{
+	return capsrc_load_src(file, NULL, opts, info, socket, err, errlen);
+}
+
+struct capsrc *
+capsrc_load_fp(FILE *fp, const char *file, const struct capsrc_opts *opts,
+	       const struct capsrc_info *info, int socket, char *err,
+	       size_t errlen)
+{
+	return capsrc_load_src(file, fp, opts, info, socket, err, errlen);
 }
 
 unsigned int
@@ -395,7 +436,7 @@ capsrc_stream_poll(struct capsrc_stream *s)
 		if (s->pcap == NULL) {
 			if (s->loops != 0 && s->pass == s->loops)
 				break;
-			s->pcap = capsrc_open(s->file, s->err, sizeof(s->err));
+			s->pcap = capsrc_open(s->file, NULL, s->err, sizeof(s->err));
 			if (s->pcap == NULL)
 				return -EIO;
 			s->first_seen = false;

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -66,6 +67,13 @@ struct capsrc_info {
 int capsrc_scan(const char *file, const struct capsrc_opts *opts,
 		struct capsrc_info *info, char *err, size_t errlen);
 
+/**
+ * capsrc_scan() of an open stream (a fmemopen() buffer, say) instead of a
+ * file; FILE only names it in messages. FP is closed in every case.
+ */
+int capsrc_scan_fp(FILE *fp, const char *file, const struct capsrc_opts *opts,
+		   struct capsrc_info *info, char *err, size_t errlen);
+
 /** Bytes of pool memory a preload of INFO takes (objects and headers). */
 uint64_t capsrc_preload_bytes(const struct capsrc_info *info);
 
@@ -86,6 +94,12 @@ struct capsrc {
 struct capsrc *capsrc_load(const char *file, const struct capsrc_opts *opts,
 			   const struct capsrc_info *info, int socket,
 			   char *err, size_t errlen);
+
+/** capsrc_load() of an open stream, as capsrc_scan_fp(); FP is closed. */
+struct capsrc *capsrc_load_fp(FILE *fp, const char *file,
+			      const struct capsrc_opts *opts,
+			      const struct capsrc_info *info, int socket,
+			      char *err, size_t errlen);
 
 /**
  * Free every packet's mbufs, keeping the pool, once the port has dropped

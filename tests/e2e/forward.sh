@@ -3,7 +3,8 @@
 #
 # forward: every capture below goes in through a net_pcap port, through
 # input -> fwd -> output, and out to a pcap file, with the stages fused on
-# one lcore, split over two, and over three. Each run must exit 0 by
+# one lcore, split over two, and over three, each with idle: yield and
+# busy-polling (idle: spin) on CPUs of their own. Each run must exit 0 by
 # itself (--idle-exit), say "ok", count every packet received and sent
 # (none dropped), give every mbuf back, and write the input's packets,
 # bytes and order unchanged (pcapcmp).
@@ -69,6 +70,20 @@ declare -A PLACEMENT=(
 	[three]="1 2 3"
 )
 
+# Every placement runs twice: with "idle: yield" (lcores may share a CPU:
+# two per CPU, the default map), and busy-polling ("idle: spin", what a
+# deployment runs) with each stage lcore on a CPU of its own, so that no
+# spinning lcore waits for another to be descheduled. The housekeeping
+# lcore 0 (which sleeps) shares CPU 0. A spin placement needs as many
+# CPUs as stage lcores; where there are fewer it is skipped, and said so.
+NCPU=$(nproc)
+declare -A SPIN_CPUS=(
+	[fused]="0: 0, 1: $((NCPU > 1 ? 1 : 0))"
+	[two]="0: 0, 1: 0, 2: 1"
+	[three]="0: 0, 1: 0, 2: 1, 3: 2"
+)
+declare -A SPIN_NEED=([fused]=1 [two]=2 [three]=3)
+
 for cap in "${CAPTURES[@]}"; do
 	in=$CORPUS/pcaps/$cap
 	n=$(e2e_count "$in")
@@ -76,8 +91,15 @@ for cap in "${CAPTURES[@]}"; do
 		e2e_fail "$cap" "pcapcmp cannot read the input"
 		continue
 	fi
-	for pl in fused two three; do
+	for mode in "fused yield" "two yield" "three yield" \
+		"fused spin" "two spin" "three spin"; do
+		read -r pl idle <<<"$mode"
 		name="$cap $pl"
+		[ "$idle" = yield ] || name="$name spin"
+		if [ "$idle" = spin ] && [ "$NCPU" -lt "${SPIN_NEED[$pl]}" ]; then
+			e2e_skip "$name" "needs ${SPIN_NEED[$pl]} CPUs for its spinning lcores, this machine has $NCPU"
+			continue
+		fi
 		e2e_label fw
 		label=$E2E_LABEL
 		dir=$TMP/$label
@@ -88,8 +110,10 @@ for cap in "${CAPTURES[@]}"; do
 			continue
 		fi
 		read -r l_rx l_fw l_tx <<<"${PLACEMENT[$pl]}"
+		cpus=
+		[ "$idle" = yield ] || cpus=${SPIN_CPUS[$pl]}
 		{
-			e2e_cfg_pipeline "$label"
+			e2e_cfg_pipeline "$label" "$cpus"
 			cat <<EOF
 ports:
   in: { dev: "net_pcap0,rx_pcap=$in" }
@@ -97,9 +121,9 @@ ports:
 paths:
   - name: fwd
     stages:
-      - { name: rx, kind: input, port: in, lcore: $l_rx, idle: yield }
-      - { name: fw, kind: fwd, lcore: $l_fw, idle: yield }
-      - { name: tx, kind: output, port: out, lcore: $l_tx, idle: yield }
+      - { name: rx, kind: input, port: in, lcore: $l_rx, idle: $idle }
+      - { name: fw, kind: fwd, lcore: $l_fw, idle: $idle }
+      - { name: tx, kind: output, port: out, lcore: $l_tx, idle: $idle }
 EOF
 		} >"$dir/ffwd.yaml"
 

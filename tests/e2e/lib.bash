@@ -10,9 +10,11 @@
 #
 #	tests/e2e/NAME.sh [BUILD_DIR]		(BUILD_DIR defaults to "build")
 #
-# and prints one line per case ("PASS name" or "FAIL name: why"), then
-# "N passed, M failed"; it exits 1 when M > 0, 2 when something it needs
-# is missing, 77 (skip) when the corpus is not there.
+# and prints one line per case ("PASS name", "FAIL name: why" or, for a
+# case it cannot run here, "SKIP name: why"), then "N passed, M failed,
+# K skipped"; it exits 1 when M > 0, 2 when something it needs is missing,
+# 77 (skip) when the corpus is not there. scripts/test.sh counts the SKIP
+# lines apart: a skipped case is never a pass.
 #
 # What it leaves behind: nothing. Every file goes under one mktemp -d folder
 # (removed on exit), the DPDK runtime folder of each run is removed after
@@ -59,6 +61,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 E2E_PASSED=0
 E2E_FAILED=0
+E2E_SKIPPED=0
 E2E_SEQ=0
 FFWD_PID=
 E2E_LABELS=()
@@ -131,7 +134,8 @@ e2e_devpath_ok()
 	return 0
 }
 
-# The pipeline block of a config: 2 CPUs, lcores 0..3 two per CPU.
+# The pipeline block of a config: 2 CPUs, lcores 0..3 two per CPU, or the
+# lcore-to-CPU map $2 (e.g. "0: 0, 1: 1").
 e2e_cfg_pipeline()
 {
 	cat <<EOF
@@ -141,7 +145,7 @@ pipeline:
   memory: 512
   mbufs: 8191
   mbuf_size: 2176
-  cpus: { 0: 0, 1: 0, 2: 1, 3: 1 }
+  cpus: { ${2:-0: 0, 1: 0, 2: 1, 3: 1} }
 EOF
 }
 
@@ -308,8 +312,15 @@ e2e_fail()
 	fi
 }
 
+# e2e_skip NAME WHY: a case this machine cannot run; counted apart.
+e2e_skip()
+{
+	echo "SKIP $1: $2"
+	E2E_SKIPPED=$((E2E_SKIPPED + 1))
+}
+
 e2e_finish()
 {
-	echo "$E2E_PASSED passed, $E2E_FAILED failed"
+	echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"
 	[ "$E2E_FAILED" -eq 0 ]
 }
