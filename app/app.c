@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -376,6 +377,9 @@ app_lcore_main(void *arg)
 	bool busy = false;
 	unsigned int i, live;
 
+	/* One system call, before the loop: the control plane's handle on
+	 * this thread (telemetry publishes it). */
+	__atomic_store_n(&lc->tid, rte_sys_gettid(), __ATOMIC_RELEASE);
 	do {
 		uint16_t moved = 0;
 

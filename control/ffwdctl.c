@@ -5,8 +5,6 @@
 
 #include "ctl.h"
 
-int ctl_cores_undo(const char *label, bool quiet);
-
 static void
 usage(FILE *f)
 {
@@ -46,8 +44,6 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	int ret;
-
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -67,12 +63,8 @@ main(int argc, char **argv)
 		return ctl_cmd_export(argc, argv);
 	if (strcmp(argv[0], "start") == 0)
 		return ctl_cmd_start(argc, argv);
-	if (strcmp(argv[0], "stop") == 0) {
-		if (argc == 2 && ctl_label_ok(argv[1]))
-			ctl_cores_undo(argv[1], true);
-		ret = ctl_cmd_stop(argc, argv);
-		return ret;
-	}
+	if (strcmp(argv[0], "stop") == 0)
+		return ctl_cmd_stop(argc, argv);
 	if (strcmp(argv[0], "cores") == 0)
 		return ctl_cmd_cores(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);
