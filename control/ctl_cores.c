@@ -369,8 +369,13 @@ target_cpus(const char *what, bool *cpus, long *pid, char *label, size_t llen,
 	*pid = ctl_int(info, "pid");
 	snprintf(label, llen, "%s", what);
 	json_decref(info);
-	if (stages_before != NULL)
-		*stages_before = ctl_query(what, "/ffwd/stages", err, sizeof(err));
+	if (stages_before != NULL) {
+		/* a snapshot's stages carry the OS's counters too */
+		json_t *snap = ctl_snapshot(what, err, sizeof(err));
+
+		*stages_before = json_incref(json_object_get(snap, "stages"));
+		json_decref(snap);
+	}
 	return 0;
 }
 
@@ -410,7 +415,12 @@ cores_audit(const char *what)
 			thr_us = ctl_int(info, "hiccup_threshold_us");
 		}
 		sleep(1);
-		after = ctl_query(label, "/ffwd/stages", v, sizeof(v));
+		{
+			json_t *snap = ctl_snapshot(label, v, sizeof(v));
+
+			after = json_incref(json_object_get(snap, "stages"));
+			json_decref(snap);
+		}
 	}
 
 	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
@@ -469,11 +479,32 @@ cores_audit(const char *what)
 
 				if (ctl_int(s, "cpu") != cpu)
 					continue;
+				long long pre = ctl_int(s, "os_preempt") - ctl_int(b, "os_preempt");
+				long long tk = ctl_int(s, "os_cpu_ticks") - ctl_int(b, "os_cpu_ticks");
+				double steal = tk > 0 ? 100.0 * (ctl_int(s, "os_steal_ticks") -
+						ctl_int(b, "os_steal_ticks")) / tk : 0;
+				long long irq = ctl_int(s, "os_irqs") - ctl_int(b, "os_irqs");
+				char who[256];
+
 				printf("  - measured by stage %s over 1 s: %lld gaps > %lld µs, "
-				       "%.0f µs lost, longest so far %.1f ms%s\n", sname, gaps,
-				       thr_us, lost, ctl_int(s, "hiccup_max_ns") / 1e6,
-				       gaps ? ": the OS or the hypervisor takes this CPU" : "");
-				if (gaps)
+				       "%.0f µs lost, longest so far %.1f ms\n", sname, gaps,
+				       thr_us, lost, ctl_int(s, "hiccup_max_ns") / 1e6);
+				if (!json_is_integer(json_object_get(s, "os_preempt"))) {
+					printf("    (no thread id from telemetry: preemption "
+					       "cannot be told apart)\n");
+				} else if (pre > 0) {
+					ctl_runnable_on(cpu, pid, who, sizeof(who), 3);
+					printf("    scheduler preempted %s %lld times: another task "
+					       "runs on CPU %d%s%s%s; steal %.0f %%, %lld "
+					       "interrupts\n", sname, pre, cpu, who[0] ? " (" : "",
+					       who, who[0] ? ")" : "", steal, irq);
+				} else {
+					printf("    no preemption: %s by the hypervisor or "
+					       "interrupts: steal %.0f %%, %lld interrupts\n",
+					       gaps ? "time taken below the OS" : "nothing lost",
+					       steal, irq);
+				}
+				if (gaps || pre > 0)
 					findings++;
 				break;
 			}
@@ -1278,7 +1309,14 @@ exclusive(struct ded *d)
 	bool hk_now[CTL_MAX_CPUS];
 
 	if (!d->v2) {
-		if (cg_write(d, d->set, "cpuset.cpu_exclusive", "1") != 0)
+		char pe[PATH_MAX + 64], x[8] = "";
+
+		snprintf(pe, sizeof(pe), "%s/cpuset.cpu_exclusive", d->root);
+		read_line(pe, x, sizeof(x));
+		if (strcmp(x, "1") != 0)
+			printf("  cpuset %s: not made cpu_exclusive: its parent %s is not "
+			       "(v1 wants every ancestor exclusive)\n", d->set, d->root);
+		else if (cg_write(d, d->set, "cpuset.cpu_exclusive", "1") != 0)
 			printf("  cpuset %s: not exclusive (a sibling overlaps)\n", d->set);
 		if (!d->confined && cg_write(d, d->root, "cpuset.sched_load_balance", "0") != 0)
 			printf("  cpuset %s: load balancing left on\n", d->root);
@@ -1499,7 +1537,7 @@ ctl_cores_undo(const char *label, bool quiet)
 				for (k = 0; k < i; k++)
 					inside |= strcmp(ent[k].kind, "mkdir") == 0 &&
 						  path_within(e->a, ent[k].a);
-				ok = inside ? 0 : write_str(e->a, e->b) == 0 ? 0 : -1;
+				ok = inside ? 1 : write_str(e->a, e->b) == 0 ? 0 : -1;
 			} else if (phase == 0 && strcmp(e->kind, "subtree") == 0) {
 				char p[PATH_MAX + 64];
 
