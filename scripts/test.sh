@@ -60,7 +60,9 @@ cunit "conf" build/tests/test_conf
 cunit "ring" build/tests/test_ring
 cunit "firewall" build/stages/app/test_firewall
 cunit "replay" build/stages/output/test_replay
+cunit "ctl" build/tests/test_ctl
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
+cunit "ctl (asan+ubsan)" build-asan/tests/test_ctl
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/stages/app/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
