@@ -171,6 +171,18 @@ is_kthread(const char *pid)
 	return (flags & PF_KTHREAD) != 0;
 }
 
+/* Is every CPU of want[] in have[]? */
+static bool
+cpus_all(const bool *want, const bool *have)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		if (want[i] && !have[i])
+			return false;
+	return true;
+}
+
 struct task_scan {
 	int movable, pinned_kernel;
 	char names[256];
@@ -525,6 +537,22 @@ cores_audit(const char *what)
 			if (nz.gaps)
 				findings++;
 		}
+	}
+	{
+		/* What only a reboot gives: the whole line, ready to paste. */
+		bool hk[CTL_MAX_CPUS] = { false };
+		char hkl[256];
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+		for (cpu = 0; cpu < CTL_MAX_CPUS && cpu < ncpu; cpu++)
+			hk[cpu] = !cpus[cpu];
+		cpulist_format(hk, CTL_MAX_CPUS, hkl, sizeof(hkl));
+		if (list[0] != '\0' && !(cpus_all(cpus, iso) && cpus_all(cpus, nohz) &&
+					 cpus_all(cpus, rcu)))
+			printf("\nkernel command line for CPUs %s (needs a reboot; 'cores "
+			       "dedicate' cannot do this at run time):\n  isolcpus=managed_irq,"
+			       "domain,%s nohz_full=%s rcu_nocbs=%s irqaffinity=%s\n", list, list,
+			       list, list, hkl[0] ? hkl : "0");
 	}
 	printf("\n%d findings%s\n", findings, findings ? "" : ": the cores are dedicated");
 	json_decref(before);
