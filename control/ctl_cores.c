@@ -865,20 +865,30 @@ cg_each_task(const char *dir, const char *file, void (*fn)(struct ded *, const c
 	     struct ded *d)
 {
 	char path[PATH_MAX + 64];
-	long ids[4096];
-	int n = 0, i;
+	long *ids = NULL, id;
+	size_t n = 0, cap = 0, i;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return -errno;
-	while (n < 4096 && fscanf(f, "%ld", &ids[n]) == 1)
-		n++;
+	/* read it all first: fn() moves tasks out of this very file */
+	while (fscanf(f, "%ld", &id) == 1) {
+		if (n == cap) {
+			long *m = realloc(ids, (cap = cap ? 2 * cap : 512) * sizeof(*ids));
+
+			if (m == NULL)
+				break;
+			ids = m;
+		}
+		ids[n++] = id;
+	}
 	fclose(f);
 	for (i = 0; i < n; i++)
 		fn(d, dir, ids[i]);
-	return n;
+	free(ids);
+	return (int)n;
 }
 
 /* A task directly in the root (v1) or a process in it (v2): out to the
@@ -1454,9 +1464,9 @@ fail:
 /* One journal line, parsed. */
 struct jentry {
 	char kind[16];
-	char a[PATH_MAX + 64];	/* path, task or IRQ id */
-	char b[PATH_MAX + 64];	/* old value, start time */
-	char c[PATH_MAX + 64];	/* old cgroup dir / affinity list */
+	char *a;		/* path, task or IRQ id */
+	char *b;		/* old value, start time */
+	char *c;		/* old cgroup dir / affinity list */
 	char e[32];		/* cgroup file */
 };
 
@@ -1506,8 +1516,10 @@ drain_rmdir(const char *dir)
 int
 ctl_cores_undo(const char *label, bool quiet)
 {
-	static struct jentry ent[65536];
-	char path[400], line[3 * PATH_MAX];
+	static char a[PATH_MAX + 64], b[PATH_MAX + 64], c[PATH_MAX + 64];
+	struct jentry *ent = NULL;
+	char path[400], *line = NULL;
+	size_t cap = 0, lcap = 0;
 	int n = 0, i, restored = 0, failed = 0, gone = 0, phase;
 	struct stat st;
 	FILE *f;
@@ -1529,24 +1541,42 @@ ctl_cores_undo(const char *label, bool quiet)
 		fprintf(stderr, "ffwdctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	while (n < 65536 && fgets(line, sizeof(line), f) != NULL) {
-		struct jentry *e = &ent[n];
+	while (getline(&line, &lcap, f) > 0) {
+		struct jentry *e;
 		char *tab;
 
+		if ((size_t)n == cap) {
+			struct jentry *m = realloc(ent, (cap = cap ? 2 * cap : 256) * sizeof(*ent));
+
+			if (m == NULL) {
+				fprintf(stderr, "ffwdctl: out of memory reading %s\n", path);
+				break; /* undo what was read; the journal stays */
+			}
+			ent = m;
+		}
+		e = &ent[n];
 		line[strcspn(line, "\n")] = '\0';
 		memset(e, 0, sizeof(*e));
+		a[0] = b[0] = c[0] = '\0';
 		if (line[0] == '#' || sscanf(line, "%15s", e->kind) != 1)
 			continue;
 		if (strcmp(e->kind, "write") == 0 && (tab = strchr(line, '\t')) != NULL) {
 			*tab = '\0';
-			snprintf(e->a, sizeof(e->a), "%.4000s", line + 6);
-			snprintf(e->b, sizeof(e->b), "%.4000s", tab + 1);
-		} else if (sscanf(line, "%*s %4159s %4159s %4159s %31s", e->a, e->b, e->c,
-				  e->e) < 1) {
+			snprintf(a, sizeof(a), "%.4000s", line + 6);
+			snprintf(b, sizeof(b), "%.4000s", tab + 1);
+		} else if (sscanf(line, "%*s %4159s %4159s %4159s %31s", a, b, c, e->e) < 1) {
 			continue;
+		}
+		e->a = strdup(a);
+		e->b = strdup(b);
+		e->c = strdup(c);
+		if (e->a == NULL || e->b == NULL || e->c == NULL) {
+			free(e->a), free(e->b), free(e->c);
+			break;
 		}
 		n++;
 	}
+	free(line);
 	fclose(f);
 	/* Backwards over the structure, then affinities, then IRQs. */
 	for (phase = 0; phase < 3; phase++) {
@@ -1610,6 +1640,9 @@ ctl_cores_undo(const char *label, bool quiet)
 				failed++;
 		}
 	}
+	for (i = 0; i < n; i++)
+		free(ent[i].a), free(ent[i].b), free(ent[i].c);
+	free(ent);
 	if (failed == 0)
 		unlink(path);
 	if (!quiet || failed)

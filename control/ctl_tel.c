@@ -95,6 +95,10 @@ ctl_runtime_check(const char *label, char *err, size_t errlen)
 	if (ctl_owned(dir, true, err, errlen) != 0)
 		return -1;
 	snprintf(sock, sizeof(sock), "%s/dpdk_telemetry.v2", dir);
+	if (access(sock, F_OK) != 0 && errno == ENOENT) {
+		snprintf(err, errlen, "no pipeline '%s' running (%s: no socket)", label, sock);
+		return -1;
+	}
 	return ctl_owned(sock, false, err, errlen);
 }
 

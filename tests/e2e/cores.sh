@@ -141,8 +141,8 @@ outsider2=$!
 sleep 600 &
 outsider3=$!
 pids+=("$outsider" "$outsider2" "$outsider3")
+sleep 0.5	# taskset sets the affinity after the fork
 out_aff="$(aff "$outsider") $(aff "$outsider2") $(aff "$outsider3") $(cgof "$outsider")"
-sleep 0.5
 if [ -n "$tid" ] && [ "$tid" -gt 0 ] && [ "$(tr -d '\0' <"/proc/$pid/task/$tid/comm")" = rte-worker-1 ]; then
 	ok "telemetry publishes the stage thread id ($tid, rte-worker-1)"
 else
