@@ -891,6 +891,48 @@ cg_each_task(const char *dir, const char *file, void (*fn)(struct ded *, const c
 	return (int)n;
 }
 
+static void note_affinity(struct ded *d, const char *dir, long tid);
+
+/* The other threads of process pid (stage threads left out), each with
+ * its affinity; *n of them, in a malloc'd array (NULL if none). */
+struct thr {
+	long tid;
+	bool aff[CTL_MAX_CPUS];
+};
+
+static struct thr *
+threads_of(struct ded *d, long pid, size_t *n)
+{
+	struct thr *v = NULL, *m;
+	size_t cap = 0;
+	char path[64];
+	struct dirent *e;
+	DIR *t;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	t = opendir(path);
+	if (t == NULL)
+		return NULL;
+	while ((e = readdir(t)) != NULL) {
+		long tid = atol(e->d_name);
+
+		if (tid <= 0 || tid == pid || is_stage_tid(d, tid))
+			continue;
+		if (*n == cap) {
+			m = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (m == NULL)
+				break;
+			v = m;
+		}
+		v[*n].tid = tid;
+		if (get_affinity(tid, v[*n].aff) == 0)
+			(*n)++;
+	}
+	closedir(t);
+	return v;
+}
+
 /* A task directly in the root (v1) or a process in it (v2): out to the
  * housekeeping set, ffwd's stage threads into the label's set. */
 static void
@@ -907,8 +949,25 @@ place_task(struct ded *d, const char *dir, long tid)
 	}
 	if (d->v2 && task_tgid(tid) == d->pid && tid != d->pid)
 		return; /* moved with its process */
+	/* v2 moves the whole process, and the move resets the affinity of
+	 * every thread: journal each first, give each its own back after. */
+	struct thr *thr = NULL;
+	size_t n_thr = 0, k;
+
+	if (d->v2) {
+		thr = threads_of(d, tid, &n_thr);
+		for (k = 0; k < n_thr; k++)
+			note_affinity(d, NULL, thr[k].tid);
+	}
 	affinity_off(d, old, d->hk, aff);
 	move_task(d, tid, dir, d->hkset, d->v2 ? "cgroup.procs" : "tasks", old, aff);
+	for (k = 0; !d->dry && k < n_thr; k++) {
+		bool ta[CTL_MAX_CPUS];
+
+		affinity_off(d, thr[k].aff, d->hk, ta);
+		set_affinity(thr[k].tid, ta);
+	}
+	free(thr);
 	if (d->v2 && tid == d->pid) {
 		int i;
 
