@@ -242,9 +242,10 @@ dp=$!
 j=/var/run/dpdk/$L/dedicate.journal
 # Kill it once the first task has moved (its second cgroup line is
 # written after the first move): deterministic, whatever the load.
-for ((i = 0; i < 200; i++)); do
+for ((i = 0; i < 1000; i++)); do
 	c=$(grep -c '^cgroup' "$j" 2>/dev/null)
 	[ "${c:-0}" -ge 2 ] && break
+	kill -0 "$dp" 2>/dev/null || break
 	sleep 0.02
 done
 kill -KILL "$dp" 2>/dev/null
@@ -253,7 +254,7 @@ mid=$(snap_subtree)
 if [ "$mid" != "$before" ] && [ -s "$j" ] && ! grep -q "^moved" "$tmp/kill.out"; then
 	ok "SIGKILL landed half way ($(grep -c . "$j") journal lines, some tasks moved)"
 else
-	bad "the kill did not land half way (changed: $([ "$mid" != "$before" ] && echo yes || echo no), journal $(wc -l <"$j" 2>/dev/null))"
+	bad "the kill did not land half way (changed: $([ "$mid" != "$before" ] && echo yes || echo no), journal $(wc -l <"$j" 2>/dev/null)): $(cat "$tmp/kill.out")"
 fi
 "$ctl" cores undo "$L" >"$tmp/undo2.out" 2>&1
 after=$(snap_subtree)
