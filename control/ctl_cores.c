@@ -27,6 +27,7 @@
 #include "ctl.h"
 
 #define PF_KTHREAD 0x00200000
+#define PF_NO_SETAFFINITY 0x04000000	/* per-CPU kthreads: nothing moves them */
 
 /* Parse a kernel CPU list ("0-3,7", possibly after flags "domain,") into
  * set[]; returns 0 or -1. Non-numeric items (isolcpus flags) are skipped. */
@@ -151,9 +152,18 @@ cpuset_mount(char *buf, size_t len, bool *v2)
 	return found;
 }
 
+static unsigned long task_flags(const char *pid);
+
 /* Is the task a kernel thread (those bound to one CPU cannot move)? */
 static bool
 is_kthread(const char *pid)
+{
+	return (task_flags(pid) & PF_KTHREAD) != 0;
+}
+
+/* The flags field (9) of /proc/ID/stat. */
+static unsigned long
+task_flags(const char *pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long flags = 0;
@@ -161,14 +171,14 @@ is_kthread(const char *pid)
 
 	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
 	if (read_line(path, buf, sizeof(buf)) != 0)
-		return false;
+		return 0;
 	p = strrchr(buf, ')');
 	/* fields after comm: state(3) ppid pgrp session tty tpgid flags(9) */
 	for (i = 0; p != NULL && i < 7; i++)
 		p = strchr(p + 1, ' ');
 	if (p != NULL)
 		flags = strtoul(p + 1, NULL, 10);
-	return (flags & PF_KTHREAD) != 0;
+	return flags;
 }
 
 /* Is every CPU of want[] in have[]? */
@@ -940,7 +950,11 @@ place_task(struct ded *d, const char *dir, long tid)
 {
 	bool old[CTL_MAX_CPUS], aff[CTL_MAX_CPUS];
 
-	if (get_affinity(tid, old) != 0)
+	char id[32];
+
+	snprintf(id, sizeof(id), "%ld", tid);
+	/* per-CPU kernel threads refuse any move: listed, not tried */
+	if (get_affinity(tid, old) != 0 || (task_flags(id) & PF_NO_SETAFFINITY) != 0)
 		return;
 	if (is_stage_tid(d, tid)) {
 		/* keeps its pin: EAL put it on its lcore's CPU */
