@@ -460,6 +460,65 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Per-rule hits from entry `first` on, until the page is full. */
+struct tel_rules_page {
+	struct tel_out *o;
+	unsigned int idx, first, next;	/* next: 0 while everything fitted */
+};
+
+static void
+tel_rule_hit(void *arg, const char *name, uint64_t value)
+{
+	struct tel_rules_page *pg = arg;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int before = pg->o->n;
+
+	if (pg->idx++ < pg->first || pg->next != 0)
+		return;
+	tel_u64(pg->o, tel_key(key, sizeof(key), name), value);
+	if (pg->o->n == before)
+		pg->next = pg->idx - 1;
+}
+
+/*
+ * "/ffwd/rules,STAGE[,@N]": a firewall stage's per-rule hits, paged like
+ * the others, for rule sets too long for the stage's own entry (which
+ * then says how many it left out in entries_cut).
+ */
+static int
+tel_rules_do(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct app *a = tel_app;
+	char name[CONF_NAME_MAX];
+	const char *at = params != NULL ? strchr(params, ',') : NULL;
+	struct tel_rules_page pg = { 0 };
+	struct tel_out o;
+	unsigned int i;
+
+	(void)cmd;
+	if (params == NULL || params[0] == '\0')
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%.*s", (int)(at ? at - params : (long)strlen(params)),
+		 params);
+	if (at != NULL && at[1] == '@')
+		pg.first = (unsigned int)strtoul(at + 2, NULL, 10);
+	tel_out_init(&o, d, TEL_REPLY_BUDGET);
+	pg.o = &o;
+	for (i = 0; i < a->n_stages; i++) {
+		const struct stage *s = &a->stages[i];
+
+		if (strcmp(s->conf->name, name) != 0)
+			continue;
+		if (s->kind != CONF_STAGE_FIREWALL || s->fw == NULL)
+			return -EINVAL;
+		fw_stage_counters(s->fw, tel_rule_hit, &pg);
+		if (pg.next != 0)
+			rte_tel_data_add_dict_u64(d, "_next", pg.next);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /*
  * Every callback runs inside tel_enter()/tel_leave(), so that
  * telemetry_unregister() can wait until no reader is left before the app
@@ -500,6 +559,7 @@ TEL_CMD(tel_info)
 TEL_CMD(tel_stages)
 TEL_CMD(tel_rings)
 TEL_CMD(tel_ports)
+TEL_CMD(tel_rules)
 
 int
 telemetry_quiesce(int (*fn)(void *arg), void *arg)
@@ -537,7 +597,10 @@ telemetry_register(struct app *a, const char *config_path)
 			"Per ring: stages, size, enqueued, dequeued, backlog, hwm, full, "
 			"empty polls. No parameters") ||
 	    rte_telemetry_register_cmd("/ffwd/ports", tel_ports,
-			"Per port: ethdev stats incl. missed and no-mbuf. No parameters"))
+			"Per port: ethdev stats incl. missed and no-mbuf. No parameters") ||
+	    rte_telemetry_register_cmd("/ffwd/rules", tel_rules,
+			"Per-rule hits of a firewall stage. Parameters: stage name, "
+			"optional @N to start at rule N"))
 		return -1;
 	return 0;
 }

@@ -259,6 +259,45 @@ ctl_query_pages(const char *label, const char *cmd, char *err, size_t errlen)
 	return all;
 }
 
+/*
+ * A firewall stage whose own entry was cut (entries_cut) gets all its
+ * per-rule hits from /ffwd/rules, page by page; entries_cut then goes.
+ */
+static void
+ctl_rules_fill(const char *label, json_t *stages)
+{
+	const char *name;
+	json_t *s;
+
+	json_object_foreach(stages, name, s) {
+		long long next = 0;
+		int pages;
+
+		if (ctl_int(s, "entries_cut") == 0 || strcmp(ctl_str(s, "kind"), "firewall") != 0)
+			continue;
+		for (pages = 0; pages < 1024; pages++) {
+			char cmd[96], err[256];
+			const char *k;
+			json_t *v, *e;
+
+			snprintf(cmd, sizeof(cmd), next ? "/ffwd/rules,%s,@%lld" : "/ffwd/rules,%s",
+				 name, next);
+			v = ctl_query(label, cmd, err, sizeof(err));
+			if (v == NULL)
+				break; /* an older ffwd: the stage stays marked as cut */
+			next = ctl_int(v, "_next");
+			json_object_foreach(v, k, e)
+				if (strncmp(k, "acl_", 4) == 0)
+					json_object_set(s, k, e);
+			json_decref(v);
+			if (next <= 0) {
+				json_object_del(s, "entries_cut");
+				break;
+			}
+		}
+	}
+}
+
 json_t *
 ctl_snapshot(const char *label, char *err, size_t errlen)
 {
@@ -282,6 +321,7 @@ ctl_snapshot(const char *label, char *err, size_t errlen)
 		}
 		json_object_set_new(all, cmds[i], v);
 	}
+	ctl_rules_fill(label, json_object_get(all, "stages"));
 	ctl_os_annotate(all);
 	return all;
 }

@@ -6,7 +6,8 @@
 # DPDK's telemetry silently drops what passes 256 entries or 16 KiB. Every
 # raw reply must be valid JSON under 16 KiB; followed page by page ("_next")
 # the replies must name every stage and ring; what does not fit (the per-rule
-# hits) must be counted in entries_cut; ffwdctl must see it all; and the ASan
+# hits) must be counted in entries_cut and served by /ffwd/rules page by page;
+# ffwdctl must see it all; and the ASan
 # build of ffwd must report nothing and exit 0.
 # Usage: tests/e2e/cores_big.sh [BUILD_DIR]   (uses BUILD_DIR's sibling build-asan)
 set -uo pipefail
@@ -153,6 +154,17 @@ cut = fw.get("entries_cut", 0)
 print("firewall: %d per-rule entries shown, entries_cut %d" % (len(acl), cut))
 if len(acl) + cut < 1002 or cut == 0:
     errs.append("firewall: %d rule entries + %d cut < 1002" % (len(acl), cut))
+hits, nxt, npages = {}, 0, 0
+while True:
+    v, size = ask("/ffwd/rules,s0_1" + (",@%d" % nxt if nxt else ""))
+    npages += 1
+    hits.update((k, x) for k, x in v.items() if k.startswith("acl_"))
+    nxt = v.get("_next", 0)
+    if not nxt or npages > 50:
+        break
+print("/ffwd/rules,s0_1: %d per-rule entries in %d pages" % (len(hits), npages))
+if len(hits) != 1002 or "acl_r1000" not in hits or "acl_default" not in hits:
+    errs.append("/ffwd/rules pages hold %d entries, expected 1002" % len(hits))
 for e in errs:
     print("FAIL " + e)
 if not errs:
@@ -172,8 +184,11 @@ s = json.load(open(sys.argv[1]))
 assert len(s["stages"]) == 127, len(s["stages"])
 assert len(s["rings"]) == 123, len(s["rings"])
 assert all(st.get("tid", 0) > 0 for st in s["stages"].values())
+fw = s["stages"]["s0_1"]
+assert len([k for k in fw if k.startswith("acl_")]) == 1002, "rule hits"
+assert "entries_cut" not in fw, "still marked cut"
 ' "$tmp/stats.json" 2>"$tmp/py.err"; then
-	ok "ffwdctl stats follows the pages: 127 stages, 123 rings, every stage with its thread id"
+	ok "ffwdctl stats follows the pages: 127 stages, 123 rings, thread ids, all 1,002 rule hits"
 else
 	bad "ffwdctl stats: $(tail -2 "$tmp/py.err") $(cat "$tmp/stats.err")"
 fi
