@@ -1260,10 +1260,8 @@ ded_setup(struct ded *d, const char *label, const char *root)
 		long long c = json_integer_value(json_array_get(cs, i));
 		long long t = json_integer_value(json_array_get(tids, i));
 
-		if (l == hk_lcore) {
-			hk_cpu = (int)c;
+		if (l == hk_lcore)
 			continue;
-		}
 		if (c < 0 || c >= CTL_MAX_CPUS || t <= 0 || d->n_stage >= CONF_MAX_LCORES) {
 			fprintf(stderr, "ffwdctl: lcore %lld of '%s' has no thread id yet\n",
 				l, label);
@@ -1275,15 +1273,22 @@ ded_setup(struct ded *d, const char *label, const char *root)
 		d->stage_tid[d->n_stage++] = (long)t;
 	}
 	json_decref(info);
-	if (hk_cpu < 0) {
-		/* the main lcore is not a stage: find its CPU in the config */
-		hk_cpu = -1;
-	}
-	if (hk_cpu >= 0 && hk_cpu < CTL_MAX_CPUS && d->cpus[hk_cpu]) {
-		fprintf(stderr, "ffwdctl: CPU %d runs the housekeeping lcore %lld and a stage "
-			"lcore of '%s': a CPU is dedicated or timeshared, not both; give the "
-			"stages other CPUs in pipeline.cpus\n", hk_cpu, hk_lcore, label);
-		return -1;
+	/* EAL pins the main (housekeeping) lcore's thread to its CPU. */
+	{
+		bool main_aff[CTL_MAX_CPUS];
+
+		if (get_affinity(d->pid, main_aff) == 0) {
+			for (hk_cpu = 0; hk_cpu < CTL_MAX_CPUS; hk_cpu++)
+				if (main_aff[hk_cpu] && d->cpus[hk_cpu])
+					break;
+			if (hk_cpu < CTL_MAX_CPUS) {
+				fprintf(stderr, "ffwdctl: CPU %d runs the housekeeping lcore %lld "
+					"and a stage lcore of '%s': a CPU is dedicated or "
+					"timeshared, not both; give the stages other CPUs in "
+					"pipeline.cpus\n", hk_cpu, hk_lcore, label);
+				return -1;
+			}
+		}
 	}
 	if (d->n_stage == 0) {
 		fprintf(stderr, "ffwdctl: '%s' has no stage lcores\n", label);

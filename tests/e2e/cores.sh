@@ -304,5 +304,24 @@ else
 	bad "stop: rc $rc, competitor before '$c3_before' during '$c3_mid' after '$c3_after'"
 fi
 
+# --- a stage on the housekeeping CPU cannot be dedicated ----------------------
+L2=${L}h
+sed -e "s/label: $L,/label: $L2,/" -e 's/1: 1 }/1: 0 }/' -e "s/net_null7$n/net_null5$n/" \
+	-e "s/net_null8$n/net_null6$n/" "$tmp/p.yaml" >"$tmp/h.yaml"
+if start_ffwd "$tmp/h.yaml" "$L2"; then
+	"$ctl" cores dedicate "$L2" --cgroup-root "$R" >"$tmp/h.out" 2>&1
+	rc=$?
+	if [ "$rc" != 0 ] && grep -q "CPU 0 runs the housekeeping lcore 0 and a stage lcore" "$tmp/h.out" &&
+		[ ! -e "/var/run/dpdk/$L2/dedicate.journal" ]; then
+		ok "a stage on the housekeeping CPU is refused, nothing changed"
+	else
+		bad "stage on the housekeeping CPU: rc $rc: $(cat "$tmp/h.out")"
+	fi
+	"$ctl" stop "$L2" >/dev/null 2>&1
+else
+	bad "start $L2: $(cat "$tmp/ffwd.log")"
+fi
+rm -rf "/var/run/dpdk/$L2"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
