@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -351,6 +352,9 @@ app_lcore_main(void *arg)
 	const uint64_t short_cycles = lc->cycles_per_us * APP_SHORT_ITER_US;
 	unsigned int i, live, shift = 0, left = 1, busy_n = 0;
 
+	/* One system call, before the loop: the control plane's handle on
+	 * this thread (telemetry publishes it). */
+	__atomic_store_n(&lc->tid, rte_sys_gettid(), __ATOMIC_RELEASE);
 	do {
 		uint16_t moved = 0;
 

@@ -89,6 +89,9 @@ struct app_lcore {
 	struct stage *work[CONF_MAX_STAGES];
 	uint64_t hiccup_cycles;			/**< threshold, TSC cycles */
 	uint64_t cycles_per_us;
+	int tid;	/**< its thread id, stored once before the loop: ffwdctl
+			 * reads the thread's context switches and moves it
+			 * into the label's cpuset */
 	struct app_lcore_stats st;		/**< own cache lines */
 };
 

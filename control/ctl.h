@@ -19,6 +19,38 @@
 /** Runtime directory of a label: where EAL puts its socket and config. */
 int ctl_runtime_dir(const char *label, char *buf, size_t len);
 
+/**
+ * The label's runtime directory and telemetry socket are the caller's own
+ * (owner uid, not writable by others, not links). @return 0 or -1 (err).
+ */
+int ctl_runtime_check(const char *label, char *err, size_t errlen);
+
+/**
+ * Is pid the ffwd of this label: > 1, /proc/PID/exe an ffwd binary, run
+ * by the caller's uid (root may act on anyone's), and holding the label's
+ * runtime directory (its EAL config file open)? Stop, dedicate and undo
+ * act on a pid only after this. @return 0 or -1 with the reason in err.
+ */
+int ctl_pid_check(const char *label, long long pid, char *err, size_t errlen);
+
+/** The pid a label's telemetry reports, checked by ctl_pid_check(). */
+long long ctl_label_pid(const char *label, char *err, size_t errlen);
+
+/**
+ * Add what the OS says about each stage thread and its CPU to a snapshot:
+ * per stage os_preempt (nonvoluntary context switches of its thread),
+ * os_vcsw, and of its CPU os_steal_ticks, os_cpu_ticks (USER_HZ) and
+ * os_irqs (the CPU's column of /proc/interrupts). Read outside the data
+ * path, by ffwdctl, from /proc.
+ */
+void ctl_os_annotate(json_t *snap);
+
+/** Up to max names of runnable tasks last seen on cpu, pid's excluded. */
+int ctl_runnable_on(int cpu, long long skip_pid, char *buf, size_t len, int max);
+
+/** Dedicated CPUs from /ffwd/info (arrays, or the lcores string). */
+int ctl_info_cpus(json_t *info, bool *cpus, int max);
+
 /** Label syntax: 1..15 chars of [A-Za-z0-9_-]. */
 bool ctl_label_ok(const char *label);
 
@@ -50,6 +82,9 @@ int ctl_cmd_export(int argc, char **argv);
 int ctl_cmd_start(int argc, char **argv);
 int ctl_cmd_stop(int argc, char **argv);
 int ctl_cmd_cores(int argc, char **argv);
+
+/** Apply a label's dedication journal backwards, if there is one. */
+int ctl_cores_undo(const char *label, bool quiet);
 
 /**
  * The verdict on two snapshots taken dt seconds apart: one or more lines

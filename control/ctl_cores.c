@@ -10,7 +10,10 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,7 @@
 #include "ctl.h"
 
 #define PF_KTHREAD 0x00200000
+#define PF_NO_SETAFFINITY 0x04000000	/* per-CPU kthreads: nothing moves them */
 
 /* Parse a kernel CPU list ("0-3,7", possibly after flags "domain,") into
  * set[]; returns 0 or -1. Non-numeric items (isolcpus flags) are skipped. */
@@ -148,9 +152,18 @@ cpuset_mount(char *buf, size_t len, bool *v2)
 	return found;
 }
 
+static unsigned long task_flags(const char *pid);
+
 /* Is the task a kernel thread (those bound to one CPU cannot move)? */
 static bool
 is_kthread(const char *pid)
+{
+	return (task_flags(pid) & PF_KTHREAD) != 0;
+}
+
+/* The flags field (9) of /proc/ID/stat. */
+static unsigned long
+task_flags(const char *pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long flags = 0;
@@ -158,14 +171,26 @@ is_kthread(const char *pid)
 
 	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
 	if (read_line(path, buf, sizeof(buf)) != 0)
-		return false;
+		return 0;
 	p = strrchr(buf, ')');
 	/* fields after comm: state(3) ppid pgrp session tty tpgid flags(9) */
 	for (i = 0; p != NULL && i < 7; i++)
 		p = strchr(p + 1, ' ');
 	if (p != NULL)
 		flags = strtoul(p + 1, NULL, 10);
-	return (flags & PF_KTHREAD) != 0;
+	return flags;
+}
+
+/* Is every CPU of want[] in have[]? */
+static bool
+cpus_all(const bool *want, const bool *have)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		if (want[i] && !have[i])
+			return false;
+	return true;
 }
 
 struct task_scan {
@@ -362,13 +387,17 @@ target_cpus(const char *what, bool *cpus, long *pid, char *label, size_t llen,
 		fprintf(stderr, "ffwdctl: %s (and '%s' is not a config file)\n", err, what);
 		return -1;
 	}
-	ctl_parse_lcores(ctl_str(info, "lcores"), (int)ctl_int(info, "housekeeping"),
-			 cpus, CTL_MAX_CPUS);
+	ctl_info_cpus(info, cpus, CTL_MAX_CPUS);
 	*pid = ctl_int(info, "pid");
 	snprintf(label, llen, "%s", what);
 	json_decref(info);
-	if (stages_before != NULL)
-		*stages_before = ctl_query(what, "/ffwd/stages", err, sizeof(err));
+	if (stages_before != NULL) {
+		/* a snapshot's stages carry the OS's counters too */
+		json_t *snap = ctl_snapshot(what, err, sizeof(err));
+
+		*stages_before = json_incref(json_object_get(snap, "stages"));
+		json_decref(snap);
+	}
 	return 0;
 }
 
@@ -408,7 +437,12 @@ cores_audit(const char *what)
 			thr_us = ctl_int(info, "hiccup_threshold_us");
 		}
 		sleep(1);
-		after = ctl_query(label, "/ffwd/stages", v, sizeof(v));
+		{
+			json_t *snap = ctl_snapshot(label, v, sizeof(v));
+
+			after = json_incref(json_object_get(snap, "stages"));
+			json_decref(snap);
+		}
 	}
 
 	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
@@ -467,11 +501,32 @@ cores_audit(const char *what)
 
 				if (ctl_int(s, "cpu") != cpu)
 					continue;
+				long long pre = ctl_int(s, "os_preempt") - ctl_int(b, "os_preempt");
+				long long tk = ctl_int(s, "os_cpu_ticks") - ctl_int(b, "os_cpu_ticks");
+				double steal = tk > 0 ? 100.0 * (ctl_int(s, "os_steal_ticks") -
+						ctl_int(b, "os_steal_ticks")) / tk : 0;
+				long long irq = ctl_int(s, "os_irqs") - ctl_int(b, "os_irqs");
+				char who[256];
+
 				printf("  - measured by stage %s over 1 s: %lld gaps > %lld µs, "
-				       "%.0f µs lost, longest so far %.1f ms%s\n", sname, gaps,
-				       thr_us, lost, ctl_int(s, "hiccup_max_ns") / 1e6,
-				       gaps ? ": the OS or the hypervisor takes this CPU" : "");
-				if (gaps)
+				       "%.0f µs lost, longest so far %.1f ms\n", sname, gaps,
+				       thr_us, lost, ctl_int(s, "hiccup_max_ns") / 1e6);
+				if (!json_is_integer(json_object_get(s, "os_preempt"))) {
+					printf("    (no thread id from telemetry: preemption "
+					       "cannot be told apart)\n");
+				} else if (pre > 0) {
+					ctl_runnable_on(cpu, pid, who, sizeof(who), 3);
+					printf("    scheduler preempted %s %lld times: another task "
+					       "runs on CPU %d%s%s%s; steal %.0f %%, %lld "
+					       "interrupts\n", sname, pre, cpu, who[0] ? " (" : "",
+					       who, who[0] ? ")" : "", steal, irq);
+				} else {
+					printf("    no preemption: %s by the hypervisor or "
+					       "interrupts: steal %.0f %%, %lld interrupts\n",
+					       gaps ? "time taken below the OS" : "nothing lost",
+					       steal, irq);
+				}
+				if (gaps || pre > 0)
 					findings++;
 				break;
 			}
@@ -493,6 +548,22 @@ cores_audit(const char *what)
 				findings++;
 		}
 	}
+	{
+		/* What only a reboot gives: the whole line, ready to paste. */
+		bool hk[CTL_MAX_CPUS] = { false };
+		char hkl[256];
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+		for (cpu = 0; cpu < CTL_MAX_CPUS && cpu < ncpu; cpu++)
+			hk[cpu] = !cpus[cpu];
+		cpulist_format(hk, CTL_MAX_CPUS, hkl, sizeof(hkl));
+		if (list[0] != '\0' && !(cpus_all(cpus, iso) && cpus_all(cpus, nohz) &&
+					 cpus_all(cpus, rcu)))
+			printf("\nkernel command line for CPUs %s (needs a reboot; 'cores "
+			       "dedicate' cannot do this at run time):\n  isolcpus=managed_irq,"
+			       "domain,%s nohz_full=%s rcu_nocbs=%s irqaffinity=%s\n", list, list,
+			       list, list, hkl[0] ? hkl : "0");
+	}
 	printf("\n%d findings%s\n", findings, findings ? "" : ": the cores are dedicated");
 	json_decref(before);
 	json_decref(after);
@@ -502,227 +573,1161 @@ cores_audit(const char *what)
 
 /* ---- dedicate / undo ------------------------------------------------- */
 
-struct plan {
-	const bool *cpus;
-	FILE *state;		/* undo log, NULL on a dry run */
-	bool dry;
-	int tasks, tasks_failed, irqs, irqs_failed;
+/*
+ * The journal: one line per change, written and fsynced BEFORE the change
+ * is made, so that whatever point ffwdctl is killed at, every change made
+ * is on disk and `cores undo` can put it back (undoing a change that did
+ * not happen yet is harmless: it writes the value that is already there).
+ *
+ *	mkdir DIR			a cpuset ffwdctl created
+ *	write FILE<TAB>OLD		a cgroup file and what it held
+ *	subtree DIR			"+cpuset" written to DIR's subtree_control
+ *	cgroup ID START DIR FILE	task ID (START: its start time, so
+ *					that a reused id is never touched) was
+ *					in DIR; FILE is how to put it back
+ *	affinity ID START LIST		task ID's CPU affinity was LIST
+ *	irq N LIST			IRQ N's affinity was LIST
+ *
+ * Undo goes backwards over mkdir/write/subtree/cgroup (moving a task into
+ * a cpuset resets its affinity), then restores every affinity, then IRQs.
+ */
+struct journal {
+	FILE *f;
+	int delay_ms;		/* FFWDCTL_DEDICATE_DELAY_MS: for crash tests */
+	int n;
 };
 
-static void
-move_task(const char *tid, const char *comm, void *arg)
+static int
+jr_log(struct journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+jr_log(struct journal *j, const char *fmt, ...)
 {
-	struct plan *pl = arg;
-	cpu_set_t set;
-	bool allowed[CTL_MAX_CPUS] = { false }, rest[CTL_MAX_CPUS];
-	char was[256], now[256];
-	int i, n = 0;
+	va_list ap;
 
-	if (sched_getaffinity(atoi(tid), sizeof(set), &set) != 0)
-		return;
-	for (i = 0; i < CTL_MAX_CPUS && i < CPU_SETSIZE; i++) {
-		allowed[i] = CPU_ISSET(i, &set);
-		rest[i] = allowed[i] && !pl->cpus[i];
-		n += rest[i];
-	}
-	if (n == 0)
-		return; /* allowed only on dedicated CPUs: leave it */
-	cpulist_format(allowed, CTL_MAX_CPUS, was, sizeof(was));
-	cpulist_format(rest, CTL_MAX_CPUS, now, sizeof(now));
-	if (pl->dry) {
-		printf("  task %s (%s): affinity %s -> %s\n", tid, comm, was, now);
-		pl->tasks++;
-		return;
-	}
-	CPU_ZERO(&set);
-	for (i = 0; i < CTL_MAX_CPUS && i < CPU_SETSIZE; i++)
-		if (rest[i])
-			CPU_SET(i, &set);
-	if (sched_setaffinity(atoi(tid), sizeof(set), &set) == 0) {
-		fprintf(pl->state, "task %s %s\n", tid, was);
-		pl->tasks++;
-	} else {
-		pl->tasks_failed++;
-	}
-}
-
-static void
-move_irq(const char *irq, const char *list, void *arg)
-{
-	struct plan *pl = arg;
-	bool set[CTL_MAX_CPUS] = { false };
-	char now[256], path[300];
-	int i, n = 0;
-
-	cpulist_parse(list, set, CTL_MAX_CPUS);
-	for (i = 0; i < CTL_MAX_CPUS; i++) {
-		set[i] = set[i] && !pl->cpus[i];
-		n += set[i];
-	}
-	if (n == 0) {
-		/* Only dedicated CPUs were allowed: send it to CPU 0's side. */
-		for (i = 0; i < CTL_MAX_CPUS && n == 0; i++)
-			if (!pl->cpus[i])
-				set[i] = true, n = 1;
-	}
-	cpulist_format(set, CTL_MAX_CPUS, now, sizeof(now));
-	if (pl->dry) {
-		printf("  irq %s: affinity %s -> %s\n", irq, list, now);
-		pl->irqs++;
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", irq);
-	if (write_str(path, now) == 0) {
-		fprintf(pl->state, "irq %s %s\n", irq, list);
-		pl->irqs++;
-	} else {
-		pl->irqs_failed++; /* some IRQs (per-CPU timers, IPIs) never move */
-	}
+	if (j == NULL || j->f == NULL)
+		return 0;
+	va_start(ap, fmt);
+	vfprintf(j->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', j->f);
+	if (fflush(j->f) != 0 || fsync(fileno(j->f)) != 0)
+		return -errno;
+	j->n++;
+	if (j->delay_ms > 0)
+		usleep((useconds_t)j->delay_ms * 1000);
+	return 0;
 }
 
 static int
-state_path(const char *label, char *buf, size_t len)
+journal_path(const char *label, char *buf, size_t len)
 {
 	char dir[256];
 
-	ctl_runtime_dir(label, dir, sizeof(dir));
-	return snprintf(buf, len, "%s/dedicate.state", dir) >= (int)len ? -1 : 0;
+	if (ctl_runtime_dir(label, dir, sizeof(dir)) != 0)
+		return -1;
+	return snprintf(buf, len, "%s/dedicate.journal", dir) >= (int)len ? -1 : 0;
+}
+
+/* Field 22 of /proc/ID/stat: when the task started (clock ticks). */
+static unsigned long long
+task_start(long tid)
+{
+	char path[64], buf[1024], *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", tid);
+	if (read_line(path, buf, sizeof(buf)) != 0)
+		return 0;
+	p = strrchr(buf, ')');
+	for (i = 2; p != NULL && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	return p != NULL ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static int
+get_affinity(long tid, bool *set)
+{
+	cpu_set_t cs;
+	int i;
+
+	if (sched_getaffinity((pid_t)tid, sizeof(cs), &cs) != 0)
+		return -errno;
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		set[i] = i < CPU_SETSIZE && CPU_ISSET(i, &cs);
+	return 0;
+}
+
+static int
+set_affinity(long tid, const bool *set)
+{
+	cpu_set_t cs;
+	int i;
+
+	CPU_ZERO(&cs);
+	for (i = 0; i < CTL_MAX_CPUS && i < CPU_SETSIZE; i++)
+		if (set[i])
+			CPU_SET(i, &cs);
+	return sched_setaffinity((pid_t)tid, sizeof(cs), &cs) == 0 ? 0 : -errno;
+}
+
+static bool
+cpus_any(const bool *a, const bool *b)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		if (a[i] && (b == NULL || b[i]))
+			return true;
+	return false;
+}
+
+/* What a dedication works on. */
+struct ded {
+	const char *label;
+	long long pid;			/* the label's ffwd */
+	bool cpus[CTL_MAX_CPUS];	/* dedicated: the stage lcores' CPUs */
+	bool hk[CTL_MAX_CPUS];		/* the rest of the root's CPUs */
+	long stage_tid[CONF_MAX_LCORES];
+	int stage_cpu[CONF_MAX_LCORES];
+	int n_stage;
+	bool v2, confined, dry;
+	char mnt[PATH_MAX];		/* the cpuset hierarchy's mount */
+	char root[PATH_MAX];		/* the subtree it may change */
+	char set[PATH_MAX + 32];	/* the label's cpuset */
+	char hkset[PATH_MAX + 32];	/* housekeeping cpuset */
+	char mems[256], hk_mems[256];
+	struct journal jr;
+	int moved, refused, shrunk, irqs, irqs_refused, irqs_would;
+	char refused_names[512];
+};
+
+static bool
+is_stage_tid(const struct ded *d, long tid)
+{
+	int i;
+
+	for (i = 0; i < d->n_stage; i++)
+		if (d->stage_tid[i] == tid)
+			return true;
+	return false;
+}
+
+/* The thread group (process) of a task id, or -1. */
+static long
+task_tgid(long tid)
+{
+	char path[64], line[256];
+	long tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static void
+task_comm(long tid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", tid);
+	if (read_line(path, buf, len) != 0)
+		snprintf(buf, len, "?");
+}
+
+/* The cpuset cgroup a task is in, as a path under the mount. */
+static int
+task_cpuset(const struct ded *d, long tid, char *buf, size_t len)
+{
+	char path[64], line[PATH_MAX];
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		bool match;
+
+		if (c2 == NULL)
+			continue;
+		*c2 = '\0';
+		match = d->v2 ? strcmp(line, "0") == 0 && c1[1] == '\0' :
+				strstr(c1 + 1, "cpuset") != NULL;
+		if (!match)
+			continue;
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		snprintf(buf, len, "%s%s", d->mnt, strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The CPUs a cpuset may use (v2: effective; an empty cpuset.cpus inherits). */
+static int
+cg_cpus(const struct ded *d, const char *dir, bool *set)
+{
+	char path[PATH_MAX + 64], v[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 d->v2 ? "cpuset.cpus.effective" : "cpuset.cpus");
+	if (read_line(path, v, sizeof(v)) != 0)
+		return -1;
+	memset(set, 0, sizeof(bool) * CTL_MAX_CPUS);
+	cpulist_parse(v, set, CTL_MAX_CPUS);
+	return 0;
+}
+
+/* Write a cgroup file, journaling what it held first. */
+static int
+cg_write(struct ded *d, const char *dir, const char *file, const char *val)
+{
+	char path[PATH_MAX + 64], old[1024] = "";
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	read_line(path, old, sizeof(old));
+	if (d->dry) {
+		printf("  write %s: '%s' -> '%s'\n", path, old, val);
+		return 0;
+	}
+	if (strcmp(old, val) == 0)
+		return 0;
+	if ((ret = jr_log(&d->jr, "write %s\t%s", path, old)) != 0)
+		return ret;
+	return write_str(path, val);
+}
+
+/*
+ * Move one task: journal its affinity and cgroup, move it into cpuset
+ * `to` (which resets its affinity to the cpuset's CPUs), then give it
+ * `aff`. file: "tasks" (v1: one thread), "cgroup.procs" (v2: a whole
+ * process), "cgroup.threads" (v2: one thread of a threaded subtree).
+ */
+static int
+move_task(struct ded *d, long tid, const char *from, const char *to, const char *file,
+	  const bool *old, const bool *aff)
+{
+	char was[1024], now[1024], path[PATH_MAX + 64], id[32], comm[64];
+	unsigned long long start = task_start(tid);
+	int ret = 0;
+
+	cpulist_format(old, CTL_MAX_CPUS, was, sizeof(was));
+	cpulist_format(aff, CTL_MAX_CPUS, now, sizeof(now));
+	task_comm(tid, comm, sizeof(comm));
+	if (d->dry) {
+		printf("  task %ld (%s): cpuset %s -> %s, affinity %s -> %s\n", tid, comm,
+		       from, to, was, now);
+		d->moved++;
+		return 0;
+	}
+	if (jr_log(&d->jr, "affinity %ld %llu %s", tid, start, was) != 0 ||
+	    (to != NULL && jr_log(&d->jr, "cgroup %ld %llu %s %s", tid, start, from,
+				  file) != 0))
+		return -EIO;
+	if (to != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", to, file);
+		snprintf(id, sizeof(id), "%ld", tid);
+		ret = write_str(path, id);
+	}
+	if (ret == 0)
+		ret = set_affinity(tid, aff);
+	if (ret == 0) {
+		d->moved++;
+	} else if (ret != -ESRCH) {
+		size_t n = strlen(d->refused_names);
+
+		d->refused++;
+		if (n < sizeof(d->refused_names) - 80 && strstr(d->refused_names, comm) == NULL)
+			snprintf(d->refused_names + n, sizeof(d->refused_names) - n, "%s%s",
+				 n ? ", " : "", comm);
+	}
+	return 0;
+}
+
+/* The affinity a task moved off the dedicated CPUs gets: what it had
+ * minus those, or, when it had only those (pinned there), within[]. */
+static void
+affinity_off(const struct ded *d, const bool *old, const bool *within, bool *aff)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		aff[i] = old[i] && !d->cpus[i] && within[i];
+	if (!cpus_any(aff, NULL))
+		memcpy(aff, within, sizeof(bool) * CTL_MAX_CPUS);
+}
+
+/* Ids listed in a cgroup's tasks/cgroup.threads, calling fn for each. */
+static int
+cg_each_task(const char *dir, const char *file, void (*fn)(struct ded *, const char *, long),
+	     struct ded *d)
+{
+	char path[PATH_MAX + 64];
+	long *ids = NULL, id;
+	size_t n = 0, cap = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -errno;
+	/* read it all first: fn() moves tasks out of this very file */
+	while (fscanf(f, "%ld", &id) == 1) {
+		if (n == cap) {
+			long *m = realloc(ids, (cap = cap ? 2 * cap : 512) * sizeof(*ids));
+
+			if (m == NULL)
+				break;
+			ids = m;
+		}
+		ids[n++] = id;
+	}
+	fclose(f);
+	for (i = 0; i < n; i++)
+		fn(d, dir, ids[i]);
+	free(ids);
+	return (int)n;
+}
+
+static void note_affinity(struct ded *d, const char *dir, long tid);
+
+/* The other threads of process pid (stage threads left out), each with
+ * its affinity; *n of them, in a malloc'd array (NULL if none). */
+struct thr {
+	long tid;
+	bool aff[CTL_MAX_CPUS];
+};
+
+static struct thr *
+threads_of(struct ded *d, long pid, size_t *n)
+{
+	struct thr *v = NULL, *m;
+	size_t cap = 0;
+	char path[64];
+	struct dirent *e;
+	DIR *t;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	t = opendir(path);
+	if (t == NULL)
+		return NULL;
+	while ((e = readdir(t)) != NULL) {
+		long tid = atol(e->d_name);
+
+		if (tid <= 0 || tid == pid || is_stage_tid(d, tid))
+			continue;
+		if (*n == cap) {
+			m = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (m == NULL)
+				break;
+			v = m;
+		}
+		v[*n].tid = tid;
+		if (get_affinity(tid, v[*n].aff) == 0)
+			(*n)++;
+	}
+	closedir(t);
+	return v;
+}
+
+/* A task directly in the root (v1) or a process in it (v2): out to the
+ * housekeeping set, ffwd's stage threads into the label's set. */
+static void
+place_task(struct ded *d, const char *dir, long tid)
+{
+	bool old[CTL_MAX_CPUS], aff[CTL_MAX_CPUS];
+
+	char id[32];
+
+	snprintf(id, sizeof(id), "%ld", tid);
+	/* per-CPU kernel threads refuse any move: listed, not tried */
+	if (get_affinity(tid, old) != 0 || (task_flags(id) & PF_NO_SETAFFINITY) != 0)
+		return;
+	if (is_stage_tid(d, tid)) {
+		/* keeps its pin: EAL put it on its lcore's CPU */
+		move_task(d, tid, dir, d->set, d->v2 ? "cgroup.threads" : "tasks", old, old);
+		return;
+	}
+	if (d->v2 && task_tgid(tid) == d->pid && tid != d->pid)
+		return; /* moved with its process */
+	/* v2 moves the whole process, and the move resets the affinity of
+	 * every thread: journal each first, give each its own back after. */
+	struct thr *thr = NULL;
+	size_t n_thr = 0, k;
+
+	if (d->v2) {
+		thr = threads_of(d, tid, &n_thr);
+		for (k = 0; k < n_thr; k++)
+			note_affinity(d, NULL, thr[k].tid);
+	}
+	affinity_off(d, old, d->hk, aff);
+	move_task(d, tid, dir, d->hkset, d->v2 ? "cgroup.procs" : "tasks", old, aff);
+	for (k = 0; !d->dry && k < n_thr; k++) {
+		bool ta[CTL_MAX_CPUS];
+
+		affinity_off(d, thr[k].aff, d->hk, ta);
+		set_affinity(thr[k].tid, ta);
+	}
+	free(thr);
+	if (d->v2 && tid == d->pid) {
+		int i;
+
+		/* The whole process went to hk; its other threads' own
+		 * affinities, and the stage threads into the label's set. */
+		for (i = 0; i < d->n_stage; i++) {
+			bool so[CTL_MAX_CPUS];
+
+			if (get_affinity(d->stage_tid[i], so) == 0)
+				move_task(d, d->stage_tid[i], d->hkset, d->set,
+					  "cgroup.threads", so, so);
+		}
+	}
+}
+
+/* A task in a child cpuset that was shrunk: its affinity off the CPUs. */
+static void
+shrink_task(struct ded *d, const char *dir, long tid)
+{
+	bool old[CTL_MAX_CPUS], aff[CTL_MAX_CPUS], within[CTL_MAX_CPUS];
+
+	if (get_affinity(tid, old) != 0 || cg_cpus(d, dir, within) != 0)
+		return;
+	affinity_off(d, old, within, aff);
+	move_task(d, tid, dir, NULL, NULL, old, aff);
+}
+
+/* Journal a task's affinity before its cpuset shrinks (the kernel resets it). */
+static void
+note_affinity(struct ded *d, const char *dir, long tid)
+{
+	bool old[CTL_MAX_CPUS];
+	char was[1024];
+
+	(void)dir;
+	if (d->dry || get_affinity(tid, old) != 0)
+		return;
+	cpulist_format(old, CTL_MAX_CPUS, was, sizeof(was));
+	jr_log(&d->jr, "affinity %ld %llu %s", tid, task_start(tid), was);
+}
+
+/*
+ * A child cpuset of the root (not ours), children first: one whose CPUs
+ * include dedicated ones is shrunk off them; one that has nothing but
+ * dedicated CPUs cannot be, so its tasks go to the housekeeping set.
+ */
+static void
+walk_children(struct ded *d, const char *dir)
+{
+	const char *tasks = d->v2 ? "cgroup.threads" : "tasks";
+	bool cur[CTL_MAX_CPUS], rest[CTL_MAX_CPUS];
+	char sub[PATH_MAX + 32], list[1024];
+	struct dirent *e;
+	DIR *dd = opendir(dir);
+	int i;
+
+	if (dd == NULL)
+		return;
+	while ((e = readdir(dd)) != NULL) {
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		    strcmp(sub, d->set) == 0 || strcmp(sub, d->hkset) == 0)
+			continue;
+		walk_children(d, sub);
+		if (cg_cpus(d, sub, cur) != 0 || !cpus_any(cur, d->cpus))
+			continue;
+		for (i = 0; i < CTL_MAX_CPUS; i++)
+			rest[i] = cur[i] && !d->cpus[i];
+		if (!cpus_any(rest, NULL)) {
+			cg_each_task(sub, d->v2 ? "cgroup.procs" : "tasks", place_task, d);
+			continue;
+		}
+		cpulist_format(rest, CTL_MAX_CPUS, list, sizeof(list));
+		cg_each_task(sub, tasks, note_affinity, d);
+		if (cg_write(d, sub, "cpuset.cpus", list) == 0) {
+			d->shrunk++;
+			cg_each_task(sub, tasks, shrink_task, d);
+		} else {
+			printf("  cpuset %s: could not shrink it to %s\n", sub, list);
+		}
+	}
+	closedir(dd);
+}
+
+/* Memory nodes of the dedicated CPUs (sysfs), within the root's. */
+static void
+dedicated_mems(struct ded *d, const char *root_mems)
+{
+	bool nodes[CTL_MAX_CPUS] = { false }, allowed[CTL_MAX_CPUS] = { false };
+	int cpu, n;
+
+	cpulist_parse(root_mems, allowed, CTL_MAX_CPUS);
+	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
+		char path[128];
+
+		if (!d->cpus[cpu])
+			continue;
+		for (n = 0; n < 64; n++) {
+			struct stat st;
+
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/node%d",
+				 cpu, n);
+			if (stat(path, &st) == 0 && allowed[n])
+				nodes[n] = true;
+		}
+	}
+	cpulist_format(nodes, CTL_MAX_CPUS, d->mems, sizeof(d->mems));
+	if (d->mems[0] == '\0')
+		snprintf(d->mems, sizeof(d->mems), "%s", root_mems);
+}
+
+static void
+move_irq(struct ded *d, const char *irq, const char *list)
+{
+	bool set[CTL_MAX_CPUS] = { false };
+	char now[1024], path[300];
+	int i;
+
+	cpulist_parse(list, set, CTL_MAX_CPUS);
+	for (i = 0; i < CTL_MAX_CPUS; i++)
+		set[i] = set[i] && !d->cpus[i];
+	if (!cpus_any(set, NULL))
+		memcpy(set, d->hk, sizeof(set));
+	cpulist_format(set, CTL_MAX_CPUS, now, sizeof(now));
+	if (d->dry || d->confined) {
+		printf("  irq %s: affinity %s -> %s (%s)\n", irq, list, now,
+		       d->confined ? "would move: --cgroup-root leaves IRQs alone" : "plan");
+		d->irqs_would++;
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", irq);
+	if (jr_log(&d->jr, "irq %s %s", irq, list) != 0)
+		return;
+	if (write_str(path, now) == 0)
+		d->irqs++;
+	else
+		d->irqs_refused++; /* per-CPU timers and IPIs never move */
+}
+
+static void
+irq_cb(const char *irq, const char *list, void *arg)
+{
+	move_irq(arg, irq, list);
+}
+
+/* Per-CPU kernel threads bound to a dedicated CPU: nothing moves them. */
+static void
+list_immovable(struct ded *d)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
+		DIR *proc;
+		struct dirent *p;
+		char names[1024] = "";
+		size_t nl = 0;
+		int n = 0;
+
+		if (!d->cpus[cpu] || (proc = opendir("/proc")) == NULL)
+			continue;
+		while ((p = readdir(proc)) != NULL) {
+			bool aff[CTL_MAX_CPUS];
+			char comm[64];
+			long pid = atol(p->d_name);
+			int i, k = 0;
+
+			if (pid <= 0 || !is_kthread(p->d_name) || get_affinity(pid, aff) != 0 ||
+			    !aff[cpu])
+				continue;
+			for (i = 0; i < CTL_MAX_CPUS; i++)
+				k += aff[i];
+			if (k != 1)
+				continue;
+			n++;
+			task_comm(pid, comm, sizeof(comm));
+			if (nl < sizeof(names) - 70)
+				nl += snprintf(names + nl, sizeof(names) - nl, "%s%s",
+					       nl ? " " : "", comm);
+		}
+		closedir(proc);
+		printf("  CPU %d: %d per-CPU kernel threads cannot move: %s%s\n", cpu, n,
+		       names, nl >= sizeof(names) - 70 ? " ..." : "");
+	}
+}
+
+/* Where is each stage thread now? Read back from /proc. */
+static int
+verify(struct ded *d)
+{
+	char where[PATH_MAX];
+	int i, bad = 0;
+
+	for (i = 0; i < d->n_stage; i++) {
+		if (task_cpuset(d, d->stage_tid[i], where, sizeof(where)) != 0)
+			snprintf(where, sizeof(where), "?");
+		printf("  stage thread %ld (CPU %d): cpuset %s%s\n", d->stage_tid[i],
+		       d->stage_cpu[i], where, strcmp(where, d->set) == 0 ? "" :
+		       " -- NOT in the label's cpuset");
+		bad += strcmp(where, d->set) != 0;
+	}
+	if (task_cpuset(d, d->pid, where, sizeof(where)) == 0)
+		printf("  main thread %lld: cpuset %s%s\n", d->pid, where,
+		       strcmp(where, d->hkset) == 0 ? " (housekeeping)" : "");
+	return bad;
+}
+
+/* Is path (resolved) inside dir (resolved)? */
+static bool
+path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Every thread of the label's ffwd is inside the root subtree? */
+static bool
+ffwd_inside(struct ded *d)
+{
+	char path[64], where[PATH_MAX];
+	struct dirent *e;
+	bool all = true;
+	DIR *t;
+
+	snprintf(path, sizeof(path), "/proc/%lld/task", d->pid);
+	t = opendir(path);
+	if (t == NULL)
+		return false;
+	while ((e = readdir(t)) != NULL)
+		if (e->d_name[0] != '.' &&
+		    (task_cpuset(d, atol(e->d_name), where, sizeof(where)) != 0 ||
+		     !path_within(where, d->root)))
+			all = false;
+	closedir(t);
+	return all;
+}
+
+static int
+ded_setup(struct ded *d, const char *label, const char *root)
+{
+	char err[512], v[PATH_MAX + 64], rp[PATH_MAX];
+	bool rootcpus[CTL_MAX_CPUS] = { false };
+	json_t *info, *ids, *cs, *tids;
+	long long hk_lcore;
+	int hk_cpu = -1, cpu;
+	size_t i;
+	struct stat st;
+
+	d->label = label;
+	d->pid = ctl_label_pid(label, err, sizeof(err));
+	if (d->pid <= 0) {
+		fprintf(stderr, "ffwdctl: dedicate %s: %s\n", label, err);
+		return -1;
+	}
+	info = ctl_query(label, "/ffwd/info", err, sizeof(err));
+	if (info == NULL) {
+		fprintf(stderr, "ffwdctl: %s\n", err);
+		return -1;
+	}
+	ids = json_object_get(info, "lcore_ids");
+	cs = json_object_get(info, "lcore_cpus");
+	tids = json_object_get(info, "lcore_tids");
+	hk_lcore = ctl_int(info, "housekeeping");
+	if (!json_is_array(ids) || !json_is_array(cs) || !json_is_array(tids)) {
+		fprintf(stderr, "ffwdctl: '%s' does not publish its stage thread ids "
+			"(lcore_tids in /ffwd/info): an older ffwd?\n", label);
+		json_decref(info);
+		return -1;
+	}
+	for (i = 0; i < json_array_size(ids); i++) {
+		long long l = json_integer_value(json_array_get(ids, i));
+		long long c = json_integer_value(json_array_get(cs, i));
+		long long t = json_integer_value(json_array_get(tids, i));
+
+		if (l == hk_lcore)
+			continue;
+		if (c < 0 || c >= CTL_MAX_CPUS || t <= 0 || d->n_stage >= CONF_MAX_LCORES) {
+			fprintf(stderr, "ffwdctl: lcore %lld of '%s' has no thread id yet\n",
+				l, label);
+			json_decref(info);
+			return -1;
+		}
+		d->cpus[c] = true;
+		d->stage_cpu[d->n_stage] = (int)c;
+		d->stage_tid[d->n_stage++] = (long)t;
+	}
+	json_decref(info);
+	/* EAL pins the main (housekeeping) lcore's thread to its CPU. */
+	{
+		bool main_aff[CTL_MAX_CPUS];
+
+		if (get_affinity(d->pid, main_aff) == 0) {
+			for (hk_cpu = 0; hk_cpu < CTL_MAX_CPUS; hk_cpu++)
+				if (main_aff[hk_cpu] && d->cpus[hk_cpu])
+					break;
+			if (hk_cpu < CTL_MAX_CPUS) {
+				fprintf(stderr, "ffwdctl: CPU %d runs the housekeeping lcore %lld "
+					"and a stage lcore of '%s': a CPU is dedicated or "
+					"timeshared, not both; give the stages other CPUs in "
+					"pipeline.cpus\n", hk_cpu, hk_lcore, label);
+				return -1;
+			}
+		}
+	}
+	if (d->n_stage == 0) {
+		fprintf(stderr, "ffwdctl: '%s' has no stage lcores\n", label);
+		return -1;
+	}
+	if (cpuset_mount(d->mnt, sizeof(d->mnt), &d->v2) != 0) {
+		fprintf(stderr, "ffwdctl: no cpuset controller is mounted (cgroup v1 "
+			"cpuset or v2 with cpuset enabled): nothing can reserve CPUs\n");
+		return -1;
+	}
+	if (realpath(d->mnt, rp) != NULL)
+		snprintf(d->mnt, sizeof(d->mnt), "%s", rp);
+	if (root != NULL) {
+		if (realpath(root, rp) == NULL || stat(rp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ffwdctl: --cgroup-root %s: not a directory\n", root);
+			return -1;
+		}
+		if (!path_within(rp, d->mnt) || strcmp(rp, d->mnt) == 0) {
+			fprintf(stderr, "ffwdctl: --cgroup-root %s is not a cgroup below the "
+				"cpuset hierarchy %s\n", root, d->mnt);
+			return -1;
+		}
+		if (st.st_uid != geteuid()) {
+			fprintf(stderr, "ffwdctl: --cgroup-root %s belongs to uid %u: confined "
+				"mode works only in a subtree you own\n", root,
+				(unsigned int)st.st_uid);
+			return -1;
+		}
+		snprintf(d->root, sizeof(d->root), "%s", rp);
+		d->confined = true;
+	} else {
+		snprintf(d->root, sizeof(d->root), "%s", d->mnt);
+	}
+	if (cg_cpus(d, d->root, rootcpus) != 0) {
+		fprintf(stderr, "ffwdctl: %s has no cpuset files\n", d->root);
+		return -1;
+	}
+	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
+		if (d->cpus[cpu] && !rootcpus[cpu]) {
+			fprintf(stderr, "ffwdctl: CPU %d of '%s' is not in %s's cpuset\n", cpu,
+				label, d->root);
+			return -1;
+		}
+		d->hk[cpu] = rootcpus[cpu] && !d->cpus[cpu];
+	}
+	if (!cpus_any(d->hk, NULL)) {
+		fprintf(stderr, "ffwdctl: %s would have no CPU left for housekeeping\n",
+			d->root);
+		return -1;
+	}
+	snprintf(v, sizeof(v), "%s/%s", d->root, d->v2 ? "cpuset.mems.effective" :
+		 "cpuset.mems");
+	if (read_line(v, d->hk_mems, sizeof(d->hk_mems)) != 0 || d->hk_mems[0] == '\0')
+		snprintf(d->hk_mems, sizeof(d->hk_mems), "0");
+	dedicated_mems(d, d->hk_mems);
+	snprintf(d->set, sizeof(d->set), "%s/ffwd-%s", d->root, label);
+	snprintf(d->hkset, sizeof(d->hkset), "%s/ffwd-%s-hk", d->root, label);
+	if (d->confined && !ffwd_inside(d)) {
+		fprintf(stderr, "ffwdctl: ffwd of '%s' (pid %lld) is not inside %s: confined "
+			"mode moves only tasks in that subtree; put it there first (echo "
+			"%lld > %s/cgroup.procs)\n", label, d->pid, d->root, d->pid, d->root);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cpusets: the label's (its CPUs and their memory nodes) and the
+ * housekeeping one (the rest of the root's), journaled. */
+static int
+make_sets(struct ded *d)
+{
+	char list[1024], hk[1024];
+	const char *dirs[2] = { d->set, d->hkset };
+	int i;
+
+	cpulist_format(d->cpus, CTL_MAX_CPUS, list, sizeof(list));
+	cpulist_format(d->hk, CTL_MAX_CPUS, hk, sizeof(hk));
+	for (i = 0; i < 2; i++) {
+		if (d->dry) {
+			printf("  mkdir %s\n", dirs[i]);
+			continue;
+		}
+		if (jr_log(&d->jr, "mkdir %s", dirs[i]) != 0)
+			return -1;
+		if (mkdir(dirs[i], 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "ffwdctl: mkdir %s: %s\n", dirs[i], strerror(errno));
+			return -1;
+		}
+	}
+	if (d->v2) {
+		char path[PATH_MAX + 64], ctl[256] = "";
+
+		/* Threads of one process in two cgroups: a threaded subtree. */
+		for (i = 0; i < 2; i++)
+			if (cg_write(d, dirs[i], "cgroup.type", "threaded") != 0)
+				printf("  %s: could not make it threaded\n", dirs[i]);
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", d->root);
+		read_line(path, ctl, sizeof(ctl));
+		if (strstr(ctl, "cpuset") == NULL) {
+			if (d->dry) {
+				printf("  write %s: +cpuset\n", path);
+			} else if (jr_log(&d->jr, "subtree %s", d->root) != 0 ||
+				   write_str(path, "+cpuset") != 0) {
+				fprintf(stderr, "ffwdctl: %s: +cpuset: %s\n", path, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	/* v1 wants mems before a task may join; the label's CPUs last, so
+	 * that no moment has the housekeeping set empty. */
+	if (cg_write(d, d->hkset, "cpuset.mems", d->hk_mems) != 0 ||
+	    cg_write(d, d->hkset, "cpuset.cpus", hk) != 0 ||
+	    cg_write(d, d->set, "cpuset.mems", d->mems) != 0 ||
+	    cg_write(d, d->set, "cpuset.cpus", list) != 0) {
+		fprintf(stderr, "ffwdctl: could not set up %s / %s: %s\n", d->set, d->hkset,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * After everything has moved: make the label's set exclusive. v1:
+ * cpu_exclusive (refused while a sibling overlaps) and, on the whole
+ * system, no load balancing across the root. v2: a partition root, made
+ * only now, when nothing of ffwd's is left in a cgroup it could take the
+ * CPUs from; read back, since an invalid partition is reported, not
+ * refused.
+ */
+static void
+exclusive(struct ded *d)
+{
+	char path[PATH_MAX + 64], v[256] = "";
+	bool hk_now[CTL_MAX_CPUS];
+
+	if (!d->v2) {
+		char pe[PATH_MAX + 64], x[8] = "";
+
+		snprintf(pe, sizeof(pe), "%s/cpuset.cpu_exclusive", d->root);
+		read_line(pe, x, sizeof(x));
+		if (strcmp(x, "1") != 0)
+			printf("  cpuset %s: not made cpu_exclusive: its parent %s is not "
+			       "(v1 wants every ancestor exclusive)\n", d->set, d->root);
+		else if (cg_write(d, d->set, "cpuset.cpu_exclusive", "1") != 0)
+			printf("  cpuset %s: not exclusive (a sibling overlaps)\n", d->set);
+		if (!d->confined && cg_write(d, d->root, "cpuset.sched_load_balance", "0") != 0)
+			printf("  cpuset %s: load balancing left on\n", d->root);
+		if (d->confined)
+			printf("  load balancing of %s left alone (confined)\n", d->mnt);
+		return;
+	}
+	if (cg_write(d, d->set, "cpuset.cpus.partition", "root") != 0) {
+		printf("  cpuset %s: not a partition root\n", d->set);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cpuset.cpus.partition", d->set);
+	if (!d->dry && read_line(path, v, sizeof(v)) == 0 && strcmp(v, "root") != 0) {
+		printf("  cpuset %s: partition is '%s'; back to member\n", d->set, v);
+		write_str(path, "member");
+	}
+	if (!d->dry && (cg_cpus(d, d->hkset, hk_now) != 0 || !cpus_any(hk_now, NULL)))
+		printf("  WARNING: %s has no effective CPU left\n", d->hkset);
+}
+
+static int
+cores_dedicate(const char *label, bool dry, const char *root)
+{
+	static struct ded d;
+	char jpath[400], list[1024], hk[1024];
+	int cpu, pass, fd, bad;
+
+	memset(&d, 0, sizeof(d));
+	d.dry = dry;
+	if (!dry && root == NULL && geteuid() != 0) {
+		fprintf(stderr, "ffwdctl: cores dedicate changes other tasks' affinity, IRQ "
+			"affinity and cpusets, which needs root; run it as root, confine it "
+			"to a cgroup subtree you own with --cgroup-root DIR, or see what it "
+			"would do with --dry-run\n");
+		return 1;
+	}
+	if (ded_setup(&d, label, root) != 0)
+		return 1;
+	cpulist_format(d.cpus, CTL_MAX_CPUS, list, sizeof(list));
+	cpulist_format(d.hk, CTL_MAX_CPUS, hk, sizeof(hk));
+	if (journal_path(label, jpath, sizeof(jpath)) != 0)
+		return 1;
+	if (!dry) {
+		const char *slow = getenv("FFWDCTL_DEDICATE_DELAY_MS");
+
+		/* A journal left by a run that died: apply it first. */
+		if (ctl_cores_undo(label, true) != 0) {
+			fprintf(stderr, "ffwdctl: the previous dedication of '%s' could not be "
+				"undone completely; see %s\n", label, jpath);
+			return 1;
+		}
+		fd = open(jpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || (d.jr.f = fdopen(fd, "w")) == NULL) {
+			fprintf(stderr, "ffwdctl: %s: %s\n", jpath, strerror(errno));
+			return 1;
+		}
+		d.jr.delay_ms = slow != NULL ? atoi(slow) : 0;
+		jr_log(&d.jr, "# ffwd dedicate journal: label %s pid %lld root %s %s", label,
+		       d.pid, d.root, d.v2 ? "v2" : "v1");
+	}
+	printf("%s '%s' (pid %lld): CPUs %s dedicated, housekeeping CPUs %s, cgroup %s "
+	       "(%s%s)\n", dry ? "plan for" : "dedicating", label, d.pid, list, hk, d.root,
+	       d.v2 ? "cgroup v2" : "cgroup v1", d.confined ? ", confined" : "");
+	if (make_sets(&d) != 0)
+		goto fail;
+	/* Tasks in the root itself, then in its child cpusets; a second and
+	 * third pass catch what forked meanwhile. */
+	for (pass = 0; pass < (dry ? 1 : 3); pass++) {
+		int before = d.moved;
+
+		cg_each_task(d.root, d.v2 ? "cgroup.procs" : "tasks", place_task, &d);
+		if (pass == 0)
+			walk_children(&d, d.root);
+		if (d.moved == before)
+			break;
+	}
+	exclusive(&d);
+	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++)
+		if (d.cpus[cpu])
+			scan_irqs(cpu, NULL, 0, irq_cb, &d);
+	list_immovable(&d);
+	if (dry) {
+		printf("%d tasks and %d IRQs would move; nothing changed\n", d.moved,
+		       d.irqs_would);
+		return 0;
+	}
+	fclose(d.jr.f);
+	d.jr.f = NULL;
+	bad = verify(&d);
+	printf("moved %d tasks (%d refused%s%s%s), shrank %d cpusets, moved %d IRQs (%d "
+	       "refused)%s; journal %s; 'ffwdctl cores undo %s' or 'ffwdctl stop %s' "
+	       "restores them\n", d.moved, d.refused, d.refused ? ": " : "",
+	       d.refused_names, "", d.shrunk, d.irqs, d.irqs_refused,
+	       d.irqs_would ? ", IRQs left alone (confined)" : "", jpath, label, label);
+	if (d.irqs_would)
+		printf("%d IRQs would move off CPUs %s (left alone: --cgroup-root)\n",
+		       d.irqs_would, list);
+	return bad ? 1 : 0;
+fail:
+	if (d.jr.f != NULL)
+		fclose(d.jr.f);
+	fprintf(stderr, "ffwdctl: dedication of '%s' stopped half way; undoing\n", label);
+	ctl_cores_undo(label, false);
+	return 1;
+}
+
+/* One journal line, parsed. */
+struct jentry {
+	char kind[16];
+	char *a;		/* path, task or IRQ id */
+	char *b;		/* old value, start time */
+	char *c;		/* old cgroup dir / affinity list */
+	char e[32];		/* cgroup file */
+};
+
+/* Is the task id still the task that was journaled (not a reused id)? */
+static bool
+same_task(const char *id, const char *start)
+{
+	return task_start(atol(id)) == strtoull(start, NULL, 10);
+}
+
+/* Move every task still in a cpuset we made to its parent, then remove it. */
+static int
+drain_rmdir(const char *dir)
+{
+	char parent[PATH_MAX + 64], path[PATH_MAX + 80], *slash;
+	const char *files[] = { "cgroup.threads", "tasks" };
+	int k;
+
+	if (access(dir, F_OK) != 0)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	for (k = 0; k < 2; k++) {
+		FILE *f;
+		long id;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent,
+			 k == 0 ? "cgroup.procs" : "tasks");
+		while (fscanf(f, "%ld", &id) == 1) {
+			char s[32];
+
+			snprintf(s, sizeof(s), "%ld", id);
+			write_str(path, s);
+		}
+		fclose(f);
+	}
+	return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int
 ctl_cores_undo(const char *label, bool quiet)
 {
-	char path[400], kind[16], a[64], b[512];
-	int restored = 0, failed = 0;
+	static char a[PATH_MAX + 64], b[PATH_MAX + 64], c[PATH_MAX + 64];
+	struct jentry *ent = NULL;
+	char path[400], *line = NULL;
+	size_t cap = 0, lcap = 0;
+	int n = 0, i, restored = 0, failed = 0, gone = 0, phase;
+	struct stat st;
 	FILE *f;
 
-	state_path(label, path, sizeof(path));
-	f = fopen(path, "r");
-	if (f == NULL) {
+	if (journal_path(label, path, sizeof(path)) != 0)
+		return 0;
+	if (lstat(path, &st) != 0) {
 		if (!quiet)
 			printf("nothing to undo for '%s'\n", label);
 		return 0;
 	}
-	while (fscanf(f, "%15s %63s %511[^\n]", kind, a, b) == 3) {
-		int ok = -1;
-
-		if (strcmp(kind, "task") == 0) {
-			bool set[CTL_MAX_CPUS] = { false };
-			cpu_set_t cs;
-			int i;
-
-			cpulist_parse(b, set, CTL_MAX_CPUS);
-			CPU_ZERO(&cs);
-			for (i = 0; i < CTL_MAX_CPUS && i < CPU_SETSIZE; i++)
-				if (set[i])
-					CPU_SET(i, &cs);
-			ok = sched_setaffinity(atoi(a), sizeof(cs), &cs);
-			if (ok != 0 && errno == ESRCH)
-				ok = 0; /* gone: nothing to restore */
-		} else if (strcmp(kind, "irq") == 0) {
-			char p[300];
-
-			snprintf(p, sizeof(p), "/proc/irq/%s/smp_affinity_list", a);
-			ok = write_str(p, b);
-		} else if (strcmp(kind, "cpuset") == 0) {
-			ok = rmdir(a) == 0 || errno == ENOENT ? 0 : -1;
-		}
-		if (ok == 0)
-			restored++;
-		else
-			failed++;
-	}
-	fclose(f);
-	unlink(path);
-	if (!quiet || failed)
-		printf("undone for '%s': %d settings restored, %d could not be\n", label,
-		       restored, failed);
-	return failed ? 1 : 0;
-}
-
-static int
-cores_dedicate(const char *label, bool dry)
-{
-	bool cpus[CTL_MAX_CPUS] = { false }, v2 = false;
-	struct plan pl = { .cpus = cpus, .dry = dry };
-	char lbl[64], mnt[256], list[256], set_dir[400], path[500], spath[400];
-	long pid;
-	int cpu;
-
-	if (!dry && geteuid() != 0) {
-		fprintf(stderr, "ffwdctl: cores dedicate changes other tasks' affinity, IRQ "
-			"affinity and cpusets, which needs root; run it as root, or see what "
-			"it would do with --dry-run\n");
+	/* The journal names files to write as root: it must be ours. */
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		fprintf(stderr, "ffwdctl: %s is not a file of yours: refused\n", path);
 		return 1;
 	}
-	if (target_cpus(label, cpus, &pid, lbl, sizeof(lbl), NULL) != 0)
-		return 1;
-	if (pid <= 0) {
-		fprintf(stderr, "ffwdctl: '%s' is not running\n", label);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "ffwdctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	cpulist_format(cpus, CTL_MAX_CPUS, list, sizeof(list));
-	state_path(lbl, spath, sizeof(spath));
-	if (!dry) {
-		ctl_cores_undo(lbl, true); /* start from a clean slate */
-		pl.state = fopen(spath, "w");
-		if (pl.state == NULL) {
-			fprintf(stderr, "ffwdctl: %s: %s\n", spath, strerror(errno));
-			return 1;
-		}
-	}
-	printf("%s for '%s' (pid %ld), dedicated CPUs %s:\n",
-	       dry ? "plan" : "dedicating", lbl, pid, list);
+	while (getline(&line, &lcap, f) > 0) {
+		struct jentry *e;
+		char *tab;
 
-	/* 1. A cpuset for the label's CPUs. */
-	if (cpuset_mount(mnt, sizeof(mnt), &v2) == 0) {
-		snprintf(set_dir, sizeof(set_dir), "%s/ffwd-%s", mnt, lbl);
-		if (dry) {
-			printf("  cpuset %s: cpus %s%s\n", set_dir, list,
-			       v2 ? ", partition root" : ", cpu_exclusive (if no sibling "
-							 "cpuset overlaps)");
-		} else if (mkdir(set_dir, 0755) == 0 || errno == EEXIST) {
-			fprintf(pl.state, "cpuset %s -\n", set_dir);
-			snprintf(path, sizeof(path), "%s/%s", set_dir, v2 ? "cpuset.cpus" : "cpuset.cpus");
-			if (write_str(path, list) != 0)
-				printf("  cpuset: could not set cpus %s\n", list);
-			if (!v2) {
-				snprintf(path, sizeof(path), "%s/cpuset.mems", set_dir);
-				write_str(path, "0");
-				snprintf(path, sizeof(path), "%s/cpuset.cpu_exclusive", set_dir);
-				if (write_str(path, "1") != 0)
-					printf("  cpuset: not exclusive: a sibling cpuset "
-					       "(e.g. the system's) overlaps CPUs %s\n", list);
-			} else {
-				snprintf(path, sizeof(path), "%s/cpuset.cpus.partition", set_dir);
-				if (write_str(path, "root") != 0)
-					printf("  cpuset: could not make a partition root\n");
+		if ((size_t)n == cap) {
+			struct jentry *m = realloc(ent, (cap = cap ? 2 * cap : 256) * sizeof(*ent));
+
+			if (m == NULL) {
+				fprintf(stderr, "ffwdctl: out of memory reading %s\n", path);
+				break; /* undo what was read; the journal stays */
 			}
-			printf("  cpuset %s created\n", set_dir);
+			ent = m;
 		}
-	} else {
-		printf("  no cpuset controller mounted: skipping the cpuset\n");
+		e = &ent[n];
+		line[strcspn(line, "\n")] = '\0';
+		memset(e, 0, sizeof(*e));
+		a[0] = b[0] = c[0] = '\0';
+		if (line[0] == '#' || sscanf(line, "%15s", e->kind) != 1)
+			continue;
+		if (strcmp(e->kind, "write") == 0 && (tab = strchr(line, '\t')) != NULL) {
+			*tab = '\0';
+			snprintf(a, sizeof(a), "%.4000s", line + 6);
+			snprintf(b, sizeof(b), "%.4000s", tab + 1);
+		} else if (sscanf(line, "%*s %4159s %4159s %4159s %31s", a, b, c, e->e) < 1) {
+			continue;
+		}
+		e->a = strdup(a);
+		e->b = strdup(b);
+		e->c = strdup(c);
+		if (e->a == NULL || e->b == NULL || e->c == NULL) {
+			free(e->a), free(e->b), free(e->c);
+			break;
+		}
+		n++;
 	}
-	/* 2. Other movable tasks off the dedicated CPUs. */
-	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
-		struct task_scan ts;
+	free(line);
+	fclose(f);
+	/* Backwards over the structure, then affinities, then IRQs. */
+	for (phase = 0; phase < 3; phase++) {
+		for (i = phase == 0 ? n - 1 : 0; phase == 0 ? i >= 0 : i < n;
+		     i += phase == 0 ? -1 : 1) {
+			struct jentry *e = &ent[i];
+			int ok = 1; /* 1: not this phase */
 
-		if (cpus[cpu])
-			scan_tasks(cpu, pid, &ts, move_task, &pl);
+			if (phase == 0 && strcmp(e->kind, "mkdir") == 0) {
+				ok = drain_rmdir(e->a);
+			} else if (phase == 0 && strcmp(e->kind, "write") == 0) {
+				int k;
+				bool inside = false;
+
+				/* files of a cpuset we made go with it */
+				for (k = 0; k < i; k++)
+					inside |= strcmp(ent[k].kind, "mkdir") == 0 &&
+						  path_within(e->a, ent[k].a);
+				ok = inside ? 1 : write_str(e->a, e->b) == 0 ? 0 : -1;
+			} else if (phase == 0 && strcmp(e->kind, "subtree") == 0) {
+				char p[PATH_MAX + 64];
+
+				snprintf(p, sizeof(p), "%s/cgroup.subtree_control", e->a);
+				ok = write_str(p, "-cpuset") == 0 ? 0 : -1;
+			} else if (phase == 0 && strcmp(e->kind, "cgroup") == 0) {
+				char p[2 * PATH_MAX];
+
+				if (!same_task(e->a, e->b)) {
+					gone++;
+					continue;
+				}
+				/* v2 cgroup.threads: back with the process */
+				snprintf(p, sizeof(p), "%s/%s", e->c,
+					 strcmp(e->e, "cgroup.threads") == 0 ? "cgroup.threads" :
+					 e->e[0] ? e->e : "tasks");
+				ok = write_str(p, e->a) == 0 ? 0 : -1;
+				if (ok != 0 && !same_task(e->a, e->b)) {
+					gone++;
+					continue;
+				}
+			} else if (phase == 1 && strcmp(e->kind, "affinity") == 0) {
+				bool set[CTL_MAX_CPUS] = { false };
+				int r;
+
+				if (!same_task(e->a, e->b)) {
+					gone++;
+					continue;
+				}
+				cpulist_parse(e->c, set, CTL_MAX_CPUS);
+				r = set_affinity(atol(e->a), set);
+				ok = r == 0 ? 0 : r == -ESRCH ? (gone++, 1) : -1;
+			} else if (phase == 2 && strcmp(e->kind, "irq") == 0) {
+				char p[300];
+
+				snprintf(p, sizeof(p), "/proc/irq/%s/smp_affinity_list", e->a);
+				ok = write_str(p, e->b) == 0 ? 0 : -1;
+			}
+			if (ok == 0)
+				restored++;
+			else if (ok < 0)
+				failed++;
+		}
 	}
-	/* 3. IRQs off them. */
-	for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++)
-		if (cpus[cpu])
-			scan_irqs(cpu, NULL, 0, move_irq, &pl);
-	if (dry) {
-		printf("%d tasks and %d IRQs would move; nothing changed\n", pl.tasks, pl.irqs);
-		return 0;
-	}
-	fclose(pl.state);
-	printf("moved %d tasks (%d refused) and %d IRQs (%d refused); 'ffwdctl cores undo "
-	       "%s' or 'ffwdctl stop %s' restores them\n", pl.tasks, pl.tasks_failed,
-	       pl.irqs, pl.irqs_failed, lbl, lbl);
-	return 0;
+	for (i = 0; i < n; i++)
+		free(ent[i].a), free(ent[i].b), free(ent[i].c);
+	free(ent);
+	if (failed == 0)
+		unlink(path);
+	if (!quiet || failed)
+		printf("undone for '%s': %d settings restored, %d could not be%s, %d tasks "
+		       "gone since%s\n", label, restored, failed,
+		       failed ? " (journal kept)" : "", gone, failed ? "" : "");
+	return failed ? 1 : 0;
 }
 
 int
@@ -730,12 +1735,26 @@ ctl_cmd_cores(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "audit") == 0)
 		return cores_audit(argv[2]);
-	if (argc >= 3 && strcmp(argv[1], "dedicate") == 0)
-		return cores_dedicate(argv[2], argc >= 4 && strcmp(argv[3], "--dry-run") == 0);
-	if (argc >= 3 && strcmp(argv[1], "undo") == 0)
+	if (argc >= 3 && strcmp(argv[1], "dedicate") == 0) {
+		const char *root = NULL;
+		bool dry = false;
+		int i;
+
+		for (i = 3; i < argc; i++) {
+			if (strcmp(argv[i], "--dry-run") == 0)
+				dry = true;
+			else if (strcmp(argv[i], "--cgroup-root") == 0 && i + 1 < argc)
+				root = argv[++i];
+			else
+				goto usage;
+		}
+		return cores_dedicate(argv[2], dry, root);
+	}
+	if (argc == 3 && strcmp(argv[1], "undo") == 0)
 		return ctl_cores_undo(argv[2], false);
+usage:
 	fprintf(stderr, "usage: ffwdctl cores audit LABEL|CONF\n"
-		"       ffwdctl cores dedicate LABEL [--dry-run]\n"
+		"       ffwdctl cores dedicate LABEL [--dry-run] [--cgroup-root DIR]\n"
 		"       ffwdctl cores undo LABEL\n");
 	return CTL_EXIT_USAGE;
 }

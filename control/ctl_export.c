@@ -44,7 +44,7 @@ is_gauge(const char *key)
 {
 	static const char *const gauges[] = {
 		"backlog", "size", "hwm", "utilization_bp", "hiccup_max_ns",
-		"hiccup_max_cycles", "lcore", "cpu", "port_id",
+		"hiccup_max_cycles", "lcore", "cpu", "port_id", "tid", "entries_cut",
 	};
 	size_t i;
 
@@ -164,12 +164,18 @@ serve(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	return ret;
 }
 
+/*
+ * --listen [ADDR:]PORT; ADDR defaults to 127.0.0.1: the counters say
+ * what a pipeline carries and where it is weak, which is not for the
+ * whole network to read. 0.0.0.0 is allowed, with a warning.
+ */
 int
 ctl_cmd_export(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	const char *listen = "127.0.0.1:9464";
 	struct MHD_Daemon *d;
-	char host[64];
+	char host[64] = "127.0.0.1";
 	int port;
 
 	if (argc == 2 && strcmp(argv[1], "--once") == 0) {
@@ -179,13 +185,25 @@ ctl_cmd_export(int argc, char **argv)
 		free(text);
 		return 0;
 	}
-	if (argc != 3 || strcmp(argv[1], "--listen") != 0 ||
-	    sscanf(argv[2], "%63[^:]:%d", host, &port) != 2 || port <= 0 ||
-	    port > 65535 || inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
-		fprintf(stderr, "usage: ffwdctl export --listen ADDR:PORT   (e.g. "
-			"127.0.0.1:9464)\n       ffwdctl export --once\n");
-		return CTL_EXIT_USAGE;
+	if (argc == 3 && strcmp(argv[1], "--listen") == 0)
+		listen = argv[2];
+	else if (argc != 1)
+		goto usage;
+	if (strchr(listen, ':') == NULL) {
+		if (sscanf(listen, "%d", &port) != 1)
+			goto usage;
+	} else if (listen[0] == ':') {
+		if (sscanf(listen + 1, "%d", &port) != 1)
+			goto usage;
+	} else if (sscanf(listen, "%63[^:]:%d", host, &port) != 2) {
+		goto usage;
 	}
+	if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		goto usage;
+	if (sin.sin_addr.s_addr == htonl(INADDR_ANY))
+		fprintf(stderr, "ffwdctl: warning: listening on 0.0.0.0 serves every "
+			"pipeline's counters to anyone who can reach this machine; the "
+			"default is 127.0.0.1\n");
 	sin.sin_port = htons(port);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, serve,
 			     NULL, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_END);
@@ -201,4 +219,8 @@ ctl_cmd_export(int argc, char **argv)
 		pause();
 	MHD_stop_daemon(d);
 	return 0;
+usage:
+	fprintf(stderr, "usage: ffwdctl export [--listen [ADDR:]PORT]   (default "
+		"127.0.0.1:9464)\n       ffwdctl export --once\n");
+	return CTL_EXIT_USAGE;
 }

@@ -110,8 +110,7 @@ ctl_cmd_start(int argc, char **argv)
 			json_decref(info);
 			return 1;
 		}
-		ctl_parse_lcores(ctl_str(info, "lcores"), (int)ctl_int(info, "housekeeping"),
-				 held, CTL_MAX_CPUS);
+		ctl_info_cpus(info, held, CTL_MAX_CPUS);
 		for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++) {
 			if (want[cpu] && held[cpu]) {
 				fprintf(stderr, "ffwdctl: CPU %d is dedicated to label '%s'; "
@@ -125,11 +124,38 @@ ctl_cmd_start(int argc, char **argv)
 		json_decref(info);
 	}
 
-	/* The runtime directory is the label's: owner-only. */
-	ctl_runtime_dir(conf.label, dir, sizeof(dir));
+	/* The runtime directory is the label's: owner-only. One that
+	 * exists already must be ours (not planted by another user). */
+	if (ctl_runtime_dir(conf.label, dir, sizeof(dir)) != 0) {
+		fprintf(stderr, "ffwdctl: %s; a non-root user needs a runtime directory "
+			"of their own (XDG_RUNTIME_DIR), never a shared /tmp path\n", dir);
+		return 1;
+	}
+	{
+		char base[256], *slash;
+
+		snprintf(base, sizeof(base), "%s", dir);
+		slash = strrchr(base, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+				fprintf(stderr, "ffwdctl: %s: %s\n", base, strerror(errno));
+				return 1;
+			}
+		}
+	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "ffwdctl: %s: %s\n", dir, strerror(errno));
 		return 1;
+	}
+	{
+		struct stat st;
+
+		if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+			fprintf(stderr, "ffwdctl: %s is not a directory of yours: refused "
+				"(another user may have created it first)\n", dir);
+			return 1;
+		}
 	}
 	chmod(dir, 0700);
 	snprintf(log, sizeof(log), "%s/ffwd.log", dir);
@@ -203,13 +229,27 @@ ctl_cmd_stop(int argc, char **argv)
 		fprintf(stderr, "usage: ffwdctl stop LABEL\n");
 		return CTL_EXIT_USAGE;
 	}
+	if (ctl_runtime_dir(argv[1], dir, sizeof(dir)) != 0 && ctl_label_ok(argv[1])) {
+		fprintf(stderr, "ffwdctl: %s\n", dir);
+		return 1;
+	}
 	info = ctl_query(argv[1], "/ffwd/info", err, sizeof(err));
 	if (info == NULL) {
 		fprintf(stderr, "ffwdctl: %s\n", err);
+		/* Gone (crashed?) with its cores still dedicated: undo. */
+		ctl_cores_undo(argv[1], true);
 		return 1;
 	}
 	pid = (pid_t)ctl_int(info, "pid");
 	json_decref(info);
+	/* A missing pid used to become kill(0): the whole process group. */
+	if (ctl_pid_check(argv[1], pid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ffwdctl: stop %s: %s\n", argv[1], err);
+		return 1;
+	}
+	/* Put back what 'cores dedicate' moved, while ffwd's threads are
+	 * still there to be moved back into their old cgroups. */
+	ctl_cores_undo(argv[1], true);
 	if (kill(pid, SIGTERM) != 0) {
 		fprintf(stderr, "ffwdctl: kill %d: %s\n", (int)pid, strerror(errno));
 		return 1;
@@ -227,7 +267,6 @@ ctl_cmd_stop(int argc, char **argv)
 			argv[1], (int)pid);
 		return 1;
 	}
-	ctl_runtime_dir(argv[1], dir, sizeof(dir));
 	snprintf(log, sizeof(log), "%s/ffwd.log", dir);
 	f = fopen(log, "r");
 	if (f == NULL) {

@@ -21,10 +21,16 @@
 #define IDLE_HIGH	0.9	/* a stage this idle is starved */
 
 struct stage_iv {
-	const char *name, *kind;
+	const char *kind;
+	const char *name;
 	long long lcore, cpu;
 	double rate, util, hiccups;
 	long long drops, hiccup_max_ns;
+	/* from the OS (ctl_os_annotate), over the interval */
+	bool has_os;
+	long long preempt;	/**< involuntary context switches */
+	double steal_pct;	/**< of the CPU's time, by the hypervisor */
+	double irqs;		/**< interrupts per second on the CPU */
 	json_t *now;
 };
 
@@ -48,6 +54,16 @@ stage_iv(json_t *b, json_t *a, double dt, struct stage_iv *s)
 	s->hiccups = delta(b, a, "hiccups") / dt;
 	s->drops = ctl_int(a, "drops");
 	s->hiccup_max_ns = ctl_int(a, "hiccup_max_ns");
+	s->has_os = json_is_integer(json_object_get(a, "os_preempt")) &&
+		    json_is_integer(json_object_get(b, "os_preempt"));
+	s->preempt = s->has_os ? delta(b, a, "os_preempt") : 0;
+	{
+		long long ticks = delta(b, a, "os_cpu_ticks");
+
+		s->steal_pct = ticks > 0 ? 100.0 * delta(b, a, "os_steal_ticks") / ticks : 0;
+	}
+	s->irqs = delta(b, a, "os_irqs") / dt;
+	s->name = ctl_str(a, "name");
 	s->now = a;
 }
 
@@ -57,6 +73,34 @@ ring_fill(json_t *r)
 	long long size = ctl_int(r, "size");
 
 	return size > 0 ? (double)ctl_int(r, "backlog") / size : 0;
+}
+
+/*
+ * Which of the two it was: a thread switched out against its will was
+ * preempted by the scheduler for another task on its CPU; gaps with no
+ * such switch were taken below the OS (the hypervisor's steal time, or
+ * interrupt handlers, which do not switch the thread out).
+ */
+static void
+ctl_attribution(const struct stage_iv *s, double dt, long long pid, FILE *out)
+{
+	if (!s->has_os) {
+		fprintf(out, "the OS took the core (its thread id is unknown, so "
+			"preemption cannot be told from time taken below the OS)");
+		return;
+	}
+	if (s->preempt > 0) {
+		char who[256];
+
+		ctl_runnable_on((int)s->cpu, pid, who, sizeof(who), 3);
+		fprintf(out, "scheduler preempted %s %lld times in the last %.1f s: another "
+			"task runs on CPU %lld%s%s%s (see 'ffwdctl cores dedicate')", s->name,
+			s->preempt, dt, s->cpu, who[0] ? " (" : "", who, who[0] ? ")" : "");
+		return;
+	}
+	fprintf(out, "no preemption: time taken below the OS, by the hypervisor or "
+		"interrupts: steal %.0f %%, %.0f interrupts/s on CPU %lld", s->steal_pct,
+		s->irqs, s->cpu);
 }
 
 void
@@ -85,11 +129,12 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 		if (dup || n_seen >= 256)
 			continue;
 		seen_lcore[n_seen++] = s.lcore;
-		if (s.hiccups * dt >= 1) {
+		if (s.hiccups * dt >= 1 || s.preempt > 0) {
 			fprintf(out, "lcore %lld (CPU %lld): %.0f hiccups > %lld µs in the last "
-				"%.1f s, max %.1f ms since start: the OS took the core "
-				"(see 'ffwdctl cores audit')\n", s.lcore, s.cpu,
+				"%.1f s, max %.1f ms since start: ", s.lcore, s.cpu,
 				s.hiccups * dt, thr, dt, s.hiccup_max_ns / 1e6);
+			ctl_attribution(&s, dt, ctl_int(info, "pid"), out);
+			fputc('\n', out);
 			said++;
 		}
 	}
@@ -205,15 +250,20 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 	fprintf(out, "pipeline %s (pid %lld, %s, up %.0f s, config %s)\n",
 		ctl_str(info, "label"), ctl_int(info, "pid"), ctl_str(info, "state"),
 		ctl_int(info, "uptime_ms") / 1000.0, ctl_str(info, "config"));
-	fprintf(out, "%-12s %-7s %5s %4s %12s %6s %11s %9s %10s\n", "STAGE", "KIND",
-		"LCORE", "CPU", "PKTS/S", "BUSY", "HICCUPS/S", "MAX(ms)", "DROPS");
+	fprintf(out, "%-12s %-7s %5s %4s %12s %6s %11s %9s %10s %9s %6s\n", "STAGE",
+		"KIND", "LCORE", "CPU", "PKTS/S", "BUSY", "HICCUPS/S", "MAX(ms)", "DROPS",
+		"PREEMPT/S", "STEAL");
 	json_object_foreach(st_a, name, v) {
 		struct stage_iv s;
 
 		stage_iv(json_object_get(st_b, name), v, dt, &s);
-		fprintf(out, "%-12s %-7s %5lld %4lld %12.0f %5.1f%% %11.0f %9.2f %10lld\n",
+		fprintf(out, "%-12s %-7s %5lld %4lld %12.0f %5.1f%% %11.0f %9.2f %10lld ",
 			name, s.kind, s.lcore, s.cpu, s.rate, s.util * 100, s.hiccups,
 			s.hiccup_max_ns / 1e6, s.drops);
+		if (s.has_os)
+			fprintf(out, "%9.0f %5.1f%%\n", s.preempt / dt, s.steal_pct);
+		else
+			fprintf(out, "%9s %6s\n", "-", "-");
 	}
 	if (json_object_size(json_object_get(a, "rings")) != 0) {
 		fprintf(out, "%-24s %15s %6s %8s %10s %12s\n", "RING", "BACKLOG/SIZE",

@@ -19,8 +19,13 @@
 
 #define CTL_MSG_MAX (1 << 20)
 
-/* Where EAL keeps runtime files: /var/run/dpdk for root, else
- * $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk (eal_get_runtime_dir()). */
+/*
+ * Where EAL keeps runtime files: /var/run/dpdk for root, else
+ * $XDG_RUNTIME_DIR/dpdk (eal_get_runtime_dir()). EAL falls back to
+ * /tmp/dpdk without XDG_RUNTIME_DIR; ffwdctl does not: anyone can create
+ * /tmp/dpdk/LABEL first and serve a socket there, so a non-root user
+ * without a runtime directory of their own gets NULL (and an error).
+ */
 static const char *
 ctl_runtime_base(char *buf, size_t len)
 {
@@ -28,10 +33,10 @@ ctl_runtime_base(char *buf, size_t len)
 
 	if (getuid() == 0)
 		snprintf(buf, len, "/var/run/dpdk");
-	else if (xdg != NULL)
+	else if (xdg != NULL && xdg[0] == '/')
 		snprintf(buf, len, "%s/dpdk", xdg);
 	else
-		snprintf(buf, len, "/tmp/dpdk");
+		return NULL;
 	return buf;
 }
 
@@ -41,8 +46,60 @@ ctl_runtime_dir(const char *label, char *buf, size_t len)
 	char base[200];
 	int n;
 
-	n = snprintf(buf, len, "%s/%s", ctl_runtime_base(base, sizeof(base)), label);
+	if (ctl_runtime_base(base, sizeof(base)) == NULL) {
+		snprintf(buf, len, "(no runtime directory: XDG_RUNTIME_DIR is not set)");
+		return -1;
+	}
+	n = snprintf(buf, len, "%s/%s", base, label);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Is path (not followed if a link) ours and writable by us alone? */
+static int
+ctl_owned(const char *path, bool dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a %s (a link or something planted): "
+			 "refused", path, dir ? "directory" : "socket");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s belongs to uid %u, not to you (uid %u): "
+			 "refused, another user may have planted it", path,
+			 (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return -1;
+	}
+	if ((st.st_mode & 022) != 0) {
+		snprintf(err, errlen, "%s is writable by others (mode %03o): refused",
+			 path, (unsigned int)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_runtime_check(const char *label, char *err, size_t errlen)
+{
+	char dir[256], sock[320];
+
+	if (ctl_runtime_dir(label, dir, sizeof(dir)) != 0) {
+		snprintf(err, errlen, "%s", dir);
+		return -1;
+	}
+	if (ctl_owned(dir, true, err, errlen) != 0)
+		return -1;
+	snprintf(sock, sizeof(sock), "%s/dpdk_telemetry.v2", dir);
+	if (access(sock, F_OK) != 0 && errno == ENOENT) {
+		snprintf(err, errlen, "no pipeline '%s' running (%s: no socket)", label, sock);
+		return -1;
+	}
+	return ctl_owned(sock, false, err, errlen);
 }
 
 bool
@@ -75,7 +132,14 @@ ctl_connect(const char *label, char *err, size_t errlen)
 			 "[A-Za-z0-9_-]", label);
 		return -1;
 	}
-	ctl_runtime_dir(label, dir, sizeof(dir));
+	if (ctl_runtime_dir(label, dir, sizeof(dir)) != 0) {
+		snprintf(err, errlen, "%s", dir);
+		return -1;
+	}
+	/* A pipeline that does not exist is a plain "not running"; one
+	 * whose directory or socket is not ours is refused. */
+	if (access(dir, F_OK) == 0 && ctl_runtime_check(label, err, errlen) != 0)
+		return -1;
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%.80s/dpdk_telemetry.v2",
 		     dir) >= (int)sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "runtime directory path too long: %s", dir);
@@ -160,6 +224,80 @@ out:
 	return val;
 }
 
+/*
+ * A paged command: /ffwd/stages, rings and ports stop before DPDK's 16 KiB
+ * and 256-entry limits and say where to go on in "_next". Entries are
+ * keyed by the true names they carry (telemetry keys are sanitised).
+ */
+static json_t *
+ctl_query_pages(const char *label, const char *cmd, char *err, size_t errlen)
+{
+	json_t *all = json_object();
+	long long next = 0;
+	int pages;
+
+	for (pages = 0; pages < 1024; pages++) {
+		char c[64];
+		const char *k;
+		json_t *v, *e;
+
+		snprintf(c, sizeof(c), next ? "%s,@%lld" : "%s", cmd, next);
+		v = ctl_query(label, c, err, errlen);
+		if (v == NULL) {
+			json_decref(all);
+			return NULL;
+		}
+		next = ctl_int(v, "_next");
+		json_object_foreach(v, k, e)
+			if (json_is_object(e))
+				json_object_set(all, *ctl_str(e, "name") ?
+						ctl_str(e, "name") : k, e);
+		json_decref(v);
+		if (next <= 0)
+			break;
+	}
+	return all;
+}
+
+/*
+ * A firewall stage whose own entry was cut (entries_cut) gets all its
+ * per-rule hits from /ffwd/rules, page by page; entries_cut then goes.
+ */
+static void
+ctl_rules_fill(const char *label, json_t *stages)
+{
+	const char *name;
+	json_t *s;
+
+	json_object_foreach(stages, name, s) {
+		long long next = 0;
+		int pages;
+
+		if (ctl_int(s, "entries_cut") == 0 || strcmp(ctl_str(s, "kind"), "firewall") != 0)
+			continue;
+		for (pages = 0; pages < 1024; pages++) {
+			char cmd[96], err[256];
+			const char *k;
+			json_t *v, *e;
+
+			snprintf(cmd, sizeof(cmd), next ? "/ffwd/rules,%s,@%lld" : "/ffwd/rules,%s",
+				 name, next);
+			v = ctl_query(label, cmd, err, sizeof(err));
+			if (v == NULL)
+				break; /* an older ffwd: the stage stays marked as cut */
+			next = ctl_int(v, "_next");
+			json_object_foreach(v, k, e)
+				if (strncmp(k, "acl_", 4) == 0)
+					json_object_set(s, k, e);
+			json_decref(v);
+			if (next <= 0) {
+				json_object_del(s, "entries_cut");
+				break;
+			}
+		}
+	}
+}
+
 json_t *
 ctl_snapshot(const char *label, char *err, size_t errlen)
 {
@@ -172,27 +310,43 @@ ctl_snapshot(const char *label, char *err, size_t errlen)
 		json_t *v;
 
 		snprintf(cmd, sizeof(cmd), "/ffwd/%s", cmds[i]);
-		v = ctl_query(label, cmd, err, errlen);
-		if (v == NULL) {
+		v = i == 0 ? ctl_query(label, cmd, err, errlen) :
+			     ctl_query_pages(label, cmd, err, errlen);
+		if (v == NULL || !json_is_object(v)) {
+			if (v != NULL)
+				snprintf(err, errlen, "'%s': %s is not an object", label, cmd);
+			json_decref(v);
 			json_decref(all);
 			return NULL;
 		}
-		if (i > 0) {
-			/* Telemetry keys are sanitised ([A-Za-z0-9_]); key
-			 * by the true names the entries carry. */
-			json_t *by_name = json_object();
-			const char *k;
-			json_t *e;
-
-			json_object_foreach(v, k, e)
-				json_object_set(by_name, *ctl_str(e, "name") ?
-						ctl_str(e, "name") : k, e);
-			json_decref(v);
-			v = by_name;
-		}
 		json_object_set_new(all, cmds[i], v);
 	}
+	ctl_rules_fill(label, json_object_get(all, "stages"));
+	ctl_os_annotate(all);
 	return all;
+}
+
+int
+ctl_info_cpus(json_t *info, bool *cpus, int max)
+{
+	json_t *ids = json_object_get(info, "lcore_ids");
+	json_t *cs = json_object_get(info, "lcore_cpus");
+	long long hk = ctl_int(info, "housekeeping");
+	size_t i;
+	int n = 0;
+
+	if (!json_is_array(ids) || !json_is_array(cs))
+		return ctl_parse_lcores(ctl_str(info, "lcores"), (int)hk, cpus, max);
+	for (i = 0; i < json_array_size(ids) && i < json_array_size(cs); i++) {
+		long long l = json_integer_value(json_array_get(ids, i));
+		long long c = json_integer_value(json_array_get(cs, i));
+
+		if (l == hk || c < 0 || c >= max)
+			continue;
+		n += !cpus[c];
+		cpus[c] = true;
+	}
+	return n;
 }
 
 int
@@ -204,7 +358,9 @@ ctl_labels(char (*labels)[64], int max)
 	int n = 0;
 	DIR *d;
 
-	d = opendir(ctl_runtime_base(base, sizeof(base)));
+	if (ctl_runtime_base(base, sizeof(base)) == NULL)
+		return 0;
+	d = opendir(base);
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL && n < max) {

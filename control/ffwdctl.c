@@ -5,8 +5,6 @@
 
 #include "ctl.h"
 
-int ctl_cores_undo(const char *label, bool quiet);
-
 static void
 usage(FILE *f)
 {
@@ -24,8 +22,10 @@ usage(FILE *f)
 "  top LABEL [--interval S] [--count N]\n"
 "                             the same, live, every S s (N times; 0 = forever)\n"
 "  stats LABEL --json         everything, as JSON (info, stages, rings, ports)\n"
-"  export --listen ADDR:PORT  Prometheus text on http://ADDR:PORT/metrics for\n"
-"                             every running pipeline (label=\"...\")\n"
+"  export [--listen [ADDR:]PORT]\n"
+"                             Prometheus text on http://ADDR:PORT/metrics for\n"
+"                             every running pipeline (label=\"...\"); ADDR is\n"
+"                             127.0.0.1 unless given (0.0.0.0 warns)\n"
 "  export --once              the same text once, on stdout\n"
 "  start CONF                 launch ffwd detached for CONF's label, after\n"
 "                             checking that no running label holds its cores;\n"
@@ -35,10 +35,14 @@ usage(FILE *f)
 "  cores audit LABEL|CONF     per dedicated CPU: isolcpus/nohz_full/rcu_nocbs,\n"
 "                             cpuset, other tasks, IRQs, measured noise; with\n"
 "                             what would fix each\n"
-"  cores dedicate LABEL [--dry-run]\n"
-"                             apply what can be applied at run time (cpuset,\n"
-"                             tasks and IRQs moved off); root only\n"
-"  cores undo LABEL           put back what dedicate changed\n"
+"  cores dedicate LABEL [--dry-run] [--cgroup-root DIR]\n"
+"                             apply what can be applied at run time: stage\n"
+"                             threads into the label's cpuset, every other\n"
+"                             task, ffwd's own housekeeping threads and IRQs\n"
+"                             off those CPUs; each change journaled first\n"
+"                             (root; or only inside the cgroup subtree DIR\n"
+"                             you own, IRQs then left alone); docs/CORES.md\n"
+"  cores undo LABEL           put back what dedicate changed, from its journal\n"
 "\n"
 "exit status: 0 ok, 1 failure, 2 usage, 3 (stop) packets unaccounted for\n");
 }
@@ -46,8 +50,6 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	int ret;
-
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -67,12 +69,8 @@ main(int argc, char **argv)
 		return ctl_cmd_export(argc, argv);
 	if (strcmp(argv[0], "start") == 0)
 		return ctl_cmd_start(argc, argv);
-	if (strcmp(argv[0], "stop") == 0) {
-		if (argc == 2 && ctl_label_ok(argv[1]))
-			ctl_cores_undo(argv[1], true);
-		ret = ctl_cmd_stop(argc, argv);
-		return ret;
-	}
+	if (strcmp(argv[0], "stop") == 0)
+		return ctl_cmd_stop(argc, argv);
 	if (strcmp(argv[0], "cores") == 0)
 		return ctl_cmd_cores(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);

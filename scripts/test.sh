@@ -81,7 +81,9 @@ cunit "firewall" build/tests/test_firewall
 cunit "replay" build/stages/output/test_replay
 cunit "ids_rules" build/stages/app/ids/test_ids_rules
 cunit "ids_detect" build/stages/app/ids/test_ids_detect
+cunit "ctl" build/tests/test_ctl
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
+cunit "ctl (asan+ubsan)" build-asan/tests/test_ctl
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay

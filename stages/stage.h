@@ -47,7 +47,6 @@
 #define STAGE_KCOUNTERS_MAX	16	/**< counters of one kind */
 
 struct stage;
-struct rte_tel_data;
 struct rte_mempool;
 
 /** What a kind does in a path. */
@@ -118,6 +117,9 @@ struct stage_env {
 typedef uint16_t (*stage_burst_t)(struct stage *s, struct rte_mbuf **pkts,
 				  uint16_t n);
 
+/** A named monotonic value, handed out by ops->telemetry. */
+typedef void (*stage_emit_t)(void *arg, const char *name, uint64_t value);
+
 struct stage_ops {
 	const char *name;		/**< `kind:` in YAML */
 	enum stage_role role;
@@ -164,9 +166,11 @@ struct stage_ops {
 	unsigned int n_counters;
 	/** Optional: lines of its own in the exit report. */
 	void (*report)(const struct stage *s, FILE *f);
-	/** Optional: entries of its own in the stage's telemetry dict.
-	 * Called with the reload guard held (see telemetry). */
-	void (*telemetry)(const struct stage *s, struct rte_tel_data *d);
+	/** Optional: entries of its own in the stage's telemetry (a
+	 * firewall's per-rule hits), each handed to EMIT; the runtime makes
+	 * the names safe keys and pages long lists. Called on the telemetry
+	 * thread, never during a reload. */
+	void (*telemetry)(const struct stage *s, stage_emit_t emit, void *arg);
 
 	struct stage_ops *next;		/**< registry list */
 };

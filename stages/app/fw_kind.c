@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_telemetry.h>
 
 #include "firewall.h"
 #include "stage.h"
@@ -124,33 +123,14 @@ fw_kind_reload(struct stage *s, FILE *f)
 	return 0;
 }
 
-/*
- * Per-rule hits, "acl:<rule>" keyed "acl_<rule>": telemetry keys take only
- * [A-Za-z0-9_].
- */
+/* Per-rule hits, "acl:<rule>", then acl:default and acl:malformed. */
 static void
-fw_kind_tel_counter(void *arg, const char *name, uint64_t value)
-{
-	char key[RTE_TEL_MAX_STRING_LEN];
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i < sizeof(key) - 1; i++) {
-		char ch = name[i];
-
-		key[i] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= '0' && ch <= '9') || ch == '_') ? ch : '_';
-	}
-	key[i] = '\0';
-	rte_tel_data_add_dict_u64(arg, key, value);
-}
-
-static void
-fw_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
+fw_kind_telemetry(const struct stage *s, stage_emit_t emit, void *arg)
 {
 	const struct fw_kind_priv *p = s->priv;
 
 	if (p->fw != NULL)
-		fw_stage_counters(p->fw, fw_kind_tel_counter, d);
+		fw_stage_counters(p->fw, emit, arg);
 }
 
 static struct stage_ops fw_kind_ops = {

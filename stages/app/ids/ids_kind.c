@@ -29,7 +29,6 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_telemetry.h>
 
 #include "ids_engine.h"
 #include "ids_eve.h"
@@ -488,7 +487,7 @@ ids_kind_report(const struct stage *s, FILE *f)
 }
 
 static void
-ids_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
+ids_kind_telemetry(const struct stage *s, stage_emit_t emit, void *d)
 {
 	const struct ids_kind_priv *p = s->priv;
 	const uint64_t *fc = ids_engine_flow_counters(p->e);
@@ -498,21 +497,21 @@ ids_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
 	unsigned int i, j, n = ids_rules_count(p->rules);
 	char key[64];
 
-	rte_tel_data_add_dict_u64(d, "ids_flows_active", ids_engine_flows_active(p->e));
-	rte_tel_data_add_dict_u64(d, "ids_flows_created", fc[IDS_FLOW_C_flow_created]);
-	rte_tel_data_add_dict_u64(d, "ids_flows_timed_out",
+	emit(d, "ids_flows_active", ids_engine_flows_active(p->e));
+	emit(d, "ids_flows_created", fc[IDS_FLOW_C_flow_created]);
+	emit(d, "ids_flows_timed_out",
 				  fc[IDS_FLOW_C_flow_timeout_new] + fc[IDS_FLOW_C_flow_timeout_est] +
 				  fc[IDS_FLOW_C_flow_timeout_closed]);
-	rte_tel_data_add_dict_u64(d, "ids_flows_evicted", fc[IDS_FLOW_C_flow_evicted]);
-	rte_tel_data_add_dict_u64(d, "ids_stream_gaps", sc[IDS_STREAM_C_stream_gap]);
-	rte_tel_data_add_dict_u64(d, "ids_stream_memcap", sc[IDS_STREAM_C_stream_memcap]);
-	rte_tel_data_add_dict_u64(d, "ids_stream_depth_cuts", sc[IDS_STREAM_C_stream_depth]);
-	rte_tel_data_add_dict_u64(d, "ids_rules", n);
+	emit(d, "ids_flows_evicted", fc[IDS_FLOW_C_flow_evicted]);
+	emit(d, "ids_stream_gaps", sc[IDS_STREAM_C_stream_gap]);
+	emit(d, "ids_stream_memcap", sc[IDS_STREAM_C_stream_memcap]);
+	emit(d, "ids_stream_depth_cuts", sc[IDS_STREAM_C_stream_depth]);
+	emit(d, "ids_rules", n);
 	if (p->eve != NULL) {
 		const uint64_t *w = ids_eve_counters(p->eve);
 
-		rte_tel_data_add_dict_u64(d, "ids_eve_records", w[IDS_EVE_C_records]);
-		rte_tel_data_add_dict_u64(d, "ids_eve_write_errors", w[IDS_EVE_C_write_errors]);
+		emit(d, "ids_eve_records", w[IDS_EVE_C_records]);
+		emit(d, "ids_eve_write_errors", w[IDS_EVE_C_write_errors]);
 	}
 	/* Alerts per sid, the top ones: a partial selection, n x TOP. */
 	for (i = 0; i < n; i++) {
@@ -530,7 +529,7 @@ ids_kind_telemetry(const struct stage *s, struct rte_tel_data *d)
 	}
 	for (j = 0; j < IDS_KIND_TOP && top[j] != 0; j++) {
 		snprintf(key, sizeof(key), "ids_sid_%u", ids_rules_info(p->rules, top_i[j])->sid);
-		rte_tel_data_add_dict_u64(d, key, top[j]);
+		emit(d, key, top[j]);
 	}
 }
 
