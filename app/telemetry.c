@@ -275,8 +275,9 @@ tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 {
 	const struct app_lcore *lc = tel_lcore_of(a, s->lcore);
 	uint64_t busy, idle, drops = 0;
-	char key[32];
-	int r, b;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int r;
+	int b;
 
 	tel_str(c, "name", s->name);
 	tel_str(c, "kind", s->ops->name);
