@@ -41,7 +41,7 @@ port_lookup(const char *dev, uint16_t *port_id)
 }
 
 /* "net_pcap3,rx_pcap=..." is a net_pcap port. */
-static bool
+bool
 port_is_driver(const struct conf_port *cp, const char *drv)
 {
 	size_t len = strlen(drv);
@@ -248,16 +248,78 @@ port_wait_links(struct port *ports, unsigned int n, double seconds,
 	return -1;
 }
 
+/* The final counters of a closed port, else the live ones. */
+static int
+port_stats(const struct port *p, struct rte_eth_stats *es)
+{
+	if (p->closed) {
+		*es = p->final;
+		return 0;
+	}
+	if (!p->started)
+		return -ENODEV;
+	return rte_eth_stats_get(p->id, es);
+}
+
 void
 port_print_stats(const struct port *p, FILE *f)
 {
 	struct rte_eth_stats es;
 
-	if (p->started && rte_eth_stats_get(p->id, &es) == 0)
+	if (port_stats(p, &es) == 0)
 		fprintf(f, "port  %-12s rx %lu tx %lu missed %lu rx_errors %lu "
 			"tx_errors %lu rx_nombuf %lu\n", p->conf->name,
 			es.ipackets, es.opackets, es.imissed, es.ierrors,
 			es.oerrors, es.rx_nombuf);
+}
+
+uint64_t
+port_loss(const struct port *p, struct port_loss *l)
+{
+	struct rte_eth_stats es;
+
+	memset(l, 0, sizeof(*l));
+	if (port_stats(p, &es) != 0)
+		return 0;
+#define X(name, help) l->name = es.name;
+	PORT_LOSSES(X)
+#undef X
+	return 0
+#define X(name, help) + l->name
+		PORT_LOSSES(X)
+#undef X
+		;
+}
+
+uint64_t
+port_loss_where(const struct port *ports, unsigned int n,
+		struct port_loss *sum, char *where, size_t len)
+{
+	struct port_loss l;
+	uint64_t total = 0;
+	size_t at = 0;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (len > 0)
+		where[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (port_loss(&ports[i], &l) == 0)
+			continue;
+#define X(f, help)                                                             \
+		if (l.f != 0) {                                                \
+			sum->f += l.f;                                         \
+			total += l.f;                                          \
+			if (at < len)                                          \
+				at += snprintf(where + at, len - at,           \
+					       "%sport '%s' %s %lu",           \
+					       at ? ", " : "",                 \
+					       ports[i].conf->name, #f, l.f);  \
+		}
+		PORT_LOSSES(X)
+#undef X
+	}
+	return total;
 }
 
 void
@@ -265,6 +327,8 @@ port_close(struct port *p)
 {
 	if (!p->started)
 		return;
+	/* Read before the stop: some PMDs reset their counters there. */
+	p->closed = rte_eth_stats_get(p->id, &p->final) == 0;
 	rte_eth_dev_stop(p->id);
 	rte_eth_dev_close(p->id);
 	p->started = false;

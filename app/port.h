@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 
 #include "conf.h"
@@ -29,6 +30,23 @@ struct port {
 	bool scatter;			/**< RX may chain mbufs */
 	bool multi_seg_tx;		/**< TX takes chained mbufs */
 	uint32_t rss_hf;		/**< hash functions in use, 0: no RSS */
+	struct rte_eth_stats final;	/**< read by port_close() */
+	bool closed;			/**< final is valid */
+};
+
+/*
+ * Packets a port lost outside the pipeline's accounting, declared once:
+ * the exit report, the verdict and the tests use these names.
+ */
+#define PORT_LOSSES(X)                                                         \
+	X(imissed, "the NIC had no room: RX descriptors full")                 \
+	X(rx_nombuf, "no mbuf to receive into: the pool ran dry")              \
+	X(oerrors, "the PMD failed to send what it took")
+
+struct port_loss {
+#define X(name, help) uint64_t name;
+	PORT_LOSSES(X)
+#undef X
 };
 
 /*
@@ -78,6 +96,9 @@ int port_setup(struct port *p, const char *file, const struct conf_port *cp,
  */
 uint32_t port_max_frame(const struct port *p);
 
+/** Whether cp is a port of driver drv ("net_pcap" for "net_pcap3,..."). */
+bool port_is_driver(const struct conf_port *cp, const char *drv);
+
 /** The NUMA socket of p's queues (valid after port_setup()). */
 int port_socket(const struct port *p);
 
@@ -101,13 +122,27 @@ int port_conf_socket(const struct conf *c, unsigned int port);
 int port_wait_links(struct port *ports, unsigned int n, double seconds,
 		    volatile int *stop, FILE *f);
 
-/** Print the port's ethdev counters as one "port ..." line on f. */
+/**
+ * Print the port's ethdev counters as one "port ..." line on f: the
+ * final ones after port_close(), else the live ones.
+ */
 void port_print_stats(const struct port *p, FILE *f);
 
+/** p's losses (final after port_close(), else live). @return their sum. */
+uint64_t port_loss(const struct port *p, struct port_loss *l);
+
 /**
- * Stop and close a started port: a closed port has released every mbuf
- * its descriptor rings held, and net_pcap has flushed its output file.
- * Idempotent.
+ * Sum the losses of n ports and say where they happened, as
+ * "port 'in' rx_nombuf 12, port 'out' oerrors 3" in where (empty when
+ * none). @return the sum.
+ */
+uint64_t port_loss_where(const struct port *ports, unsigned int n,
+			 struct port_loss *sum, char *where, size_t len);
+
+/**
+ * Stop and close a started port, keeping its final counters: a closed
+ * port has released every mbuf its descriptor rings held, and net_pcap
+ * has flushed its output file. Idempotent.
  */
 void port_close(struct port *p);
 
