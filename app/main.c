@@ -25,6 +25,7 @@
 #include "capfile.h"
 #include "conf.h"
 #include "firewall.h"
+#include "port.h"
 #include "replay.h"
 #include "telemetry.h"
 #include "mono.h"
@@ -95,11 +96,16 @@ usage(FILE *f, const char *prog)
 "              mbufs: 8191, mbuf_size: 2176, ring_size: 1024,\n"
 "              cpus: { LCORE: CPU, ... } }\n"
 "  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024,\n"
-"                      mtu: N, rss: off|symmetric } }\n"
+"                      mtu: N, rss: off|symmetric,\n"
+"                      busy_budget: N, zero_copy: auto|off } }\n"
 "            mtu: frames up to N + 18 bytes (Ethernet header, one VLAN tag);\n"
 "            longer ones are dropped as oversize at the output; RX scatter\n"
 "            when a frame needs more than one mbuf. rss: symmetric Toeplitz\n"
 "            over IP/TCP/UDP, both directions of a flow on one queue.\n"
+"            net_af_xdp only: busy_budget (SO_BUSY_POLL budget, 0: off;\n"
+"            default the PMD's 64 where the kernel has it), zero_copy: off\n"
+"            forces copy mode; rxq/txq > 1 sets its queue_count. Examples:\n"
+"            conf/af_xdp.yaml.\n"
 "  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
 "  STAGE:    { name: NAME, kind: input|fwd|work|output, lcore: N,\n"
 "              idle: spin|yield,   kind also: firewall\n"
@@ -266,7 +272,26 @@ eal_args_build(struct eal_args *e, const struct conf *c, const char *prog,
 		ok &= eal_push(e, "--no-huge") && eal_push(e, "-m") &&
 		      eal_push(e, "%u", c->memory_mb);
 	for (i = 0; i < c->n_ports; i++) {
-		if (strncmp(c->ports[i].dev, "net_", 4) == 0) {
+		const struct conf_port *cp = &c->ports[i];
+		unsigned int nq = RTE_MAX(cp->rxq, cp->txq);
+
+		if (port_is_driver(cp, "net_af_xdp")) {
+			char extra[96] = "";
+			size_t at = 0;
+
+			/* One XDP socket per queue pair, on the interface's
+			 * queues start_queue.. (0 by default). */
+			if (nq > 1 && strstr(cp->dev, "queue_count=") == NULL)
+				at += snprintf(extra + at, sizeof(extra) - at,
+					       ",queue_count=%u", nq);
+			if (cp->busy_budget >= 0)
+				at += snprintf(extra + at, sizeof(extra) - at,
+					       ",busy_budget=%d", (int)cp->busy_budget);
+			if (cp->force_copy)
+				snprintf(extra + at, sizeof(extra) - at, ",force_copy=1");
+			ok &= eal_push(e, "--vdev") &&
+			      eal_push(e, "%s%s", cp->dev, extra);
+		} else if (strncmp(cp->dev, "net_", 4) == 0) {
 			ok &= eal_push(e, "--vdev") && eal_push(e, "%s", c->ports[i].dev);
 		} else {
 			ok &= eal_push(e, "-a") && eal_push(e, "%s", c->ports[i].dev);

@@ -119,10 +119,57 @@ port_conf_build(struct port *p, const struct conf_port *cp,
 	return 0;
 }
 
+unsigned int
+port_rx_mbufs(const char *dev, uint16_t rxq, uint16_t rxd)
+{
+	if (strncmp(dev, "net_af_xdp", 10) == 0)
+		return (unsigned int)rxq * PORT_XDP_RX_MBUFS;
+	return (unsigned int)rxq * rxd;
+}
+
+static bool
+port_is_xdp(const struct conf_port *cp)
+{
+	return port_is_driver(cp, "net_af_xdp");
+}
+
+/*
+ * The RX pool: the caller's, except where there is none, and for
+ * net_af_xdp, which always gets one of its own. Its UMEM is that pool,
+ * and in DPDK 22.11 closing the port leaves the mbufs of its fill ring
+ * out of it for good: in the pipeline's pool they would fail the final
+ * pool check. Its mbufs have the default room (2176 bytes): a UMEM chunk
+ * (mbuf, headers and room) must fit in a page, and mempool padding of
+ * larger objects would break that. A short pool for any other PMD is the
+ * user's to see, as rx_nombuf.
+ */
+static struct rte_mempool *
+port_rx_pool(struct port *p, const struct conf_port *cp, struct rte_mempool *pool,
+	     uint16_t rxd)
+{
+	unsigned int need = port_rx_mbufs(cp->dev, cp->rxq, rxd);
+	uint16_t room = pool != NULL && !port_is_xdp(cp) ?
+		rte_pktmbuf_data_room_size(pool) : RTE_MBUF_DEFAULT_BUF_SIZE;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n;
+
+	if (cp->rxq == 0)
+		return pool;
+	if (pool != NULL && !port_is_xdp(cp))
+		return pool;
+	/* Half again for the per-lcore caches and what is in flight. */
+	n = RTE_MAX(need + need / 2, 511u);
+	snprintf(name, sizeof(name), "rx_%u", p->id);
+	p->rx_pool = rte_pktmbuf_pool_create(name, n, RTE_MIN(256u, n / 8), 0, room,
+					     p->socket);
+	return p->rx_pool;
+}
+
 int
 port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	   struct rte_mempool *pool, int socket, char *err, size_t errlen)
 {
+	struct rte_mempool *rx_pool;
 	struct rte_eth_conf port_conf = { 0 };
 	struct rte_eth_dev_info di;
 	uint8_t key[PORT_RSS_KEY_MAX];
@@ -154,8 +201,18 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
 	if (ret == 0)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	if (ret != 0)
+		return port_err(err, errlen, "%s: port '%s' (%s): set-up failed: %s",
+				file, cp->name, cp->dev, rte_strerror(-ret));
+	rx_pool = port_rx_pool(p, cp, pool, rxd);
+	if (rx_pool == NULL)
+		return port_err(err, errlen,
+				"%s: port '%s' (%s): no RX pool of %u mbufs: %s; "
+				"expected more memory (pipeline.memory)", file,
+				cp->name, cp->dev, port_rx_mbufs(cp->dev, cp->rxq, rxd),
+				rte_strerror(rte_errno));
 	for (q = 0; ret == 0 && q < cp->rxq; q++)
-		ret = rte_eth_rx_queue_setup(pid, q, rxd, p->socket, NULL, pool);
+		ret = rte_eth_rx_queue_setup(pid, q, rxd, p->socket, NULL, rx_pool);
 	for (q = 0; ret == 0 && q < cp->txq; q++)
 		ret = rte_eth_tx_queue_setup(pid, q, txd, p->socket, NULL);
 	if (ret == 0)
@@ -170,6 +227,18 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 				       (uint32_t)cp->mtu + PORT_L2_OVERHEAD);
 	if (port_is_driver(cp, "net_pcap"))
 		p->max_frame = RTE_MIN(p->max_frame, (uint32_t)PORT_PCAP_MAX_FRAME);
+	/* net_af_xdp (22.11) copies a frame from another pool into one mbuf
+	 * of its own, from the first segment only: a frame that is longer
+	 * than that mbuf, or chained, would be read and written past its
+	 * end. */
+	if (port_is_xdp(cp)) {
+		uint32_t own = RTE_MBUF_DEFAULT_BUF_SIZE - RTE_PKTMBUF_HEADROOM;
+
+		if (pool != NULL)
+			own = RTE_MIN(own, (uint32_t)rte_pktmbuf_data_room_size(pool) -
+					   RTE_PKTMBUF_HEADROOM);
+		p->max_frame = RTE_MIN(p->max_frame, own);
+	}
 	/* Not every driver has a promiscuous mode; a bump in the wire wants
 	 * it where there is one. */
 	rte_eth_promiscuous_enable(pid);
@@ -325,11 +394,14 @@ port_loss_where(const struct port *ports, unsigned int n,
 void
 port_close(struct port *p)
 {
-	if (!p->started)
-		return;
-	/* Read before the stop: some PMDs reset their counters there. */
-	p->closed = rte_eth_stats_get(p->id, &p->final) == 0;
-	rte_eth_dev_stop(p->id);
-	rte_eth_dev_close(p->id);
-	p->started = false;
+	if (p->started) {
+		/* Read before the stop: some PMDs reset their counters there. */
+		p->closed = rte_eth_stats_get(p->id, &p->final) == 0;
+		rte_eth_dev_stop(p->id);
+		rte_eth_dev_close(p->id);
+		p->started = false;
+	}
+	/* Closed (or never started): no queue holds an mbuf of it. */
+	rte_mempool_free(p->rx_pool);
+	p->rx_pool = NULL;
 }

@@ -30,6 +30,7 @@ struct port {
 	bool scatter;			/**< RX may chain mbufs */
 	bool multi_seg_tx;		/**< TX takes chained mbufs */
 	uint32_t rss_hf;		/**< hash functions in use, 0: no RSS */
+	struct rte_mempool *rx_pool;	/**< its own RX pool, or NULL */
 	struct rte_eth_stats final;	/**< read by port_close() */
 	bool closed;			/**< final is valid */
 };
@@ -76,11 +77,32 @@ struct port_loss {
  */
 int port_lookup(const char *dev, uint16_t *port_id);
 
+/*
+ * net_af_xdp (DPDK 22.11, libxdp) takes the mbufs of its UMEM from the RX
+ * queue's pool: at queue set-up it fills half its fill ring (1024 of 2048
+ * descriptors) at once, and a queue set-up whose pool cannot give that
+ * many fails with "Failed to configure xdp socket" (EINVAL). While it
+ * runs it holds up to the whole fill ring and RX ring, and a TX of
+ * mbufs from another pool copies into mbufs of this one until the kernel
+ * completes them: ring-sized in all three.
+ */
+#define PORT_XDP_RING		2048	/**< its fill, RX, TX, completion rings */
+#define PORT_XDP_RX_MBUFS	(3 * PORT_XDP_RING)	/**< per queue pair */
+
+/**
+ * Mbufs the RX queues of a port hold at most: descriptors, or for
+ * net_af_xdp PORT_XDP_RX_MBUFS per queue. dev is the devargs.
+ */
+unsigned int port_rx_mbufs(const char *dev, uint16_t rxq, uint16_t rxd);
+
 /**
  * Configure, set up every queue of and start port p as cp says: MTU, queue
  * counts, symmetric RSS, RX scatter when a frame of the MTU needs more
  * than one of pool's mbufs, multi-segment TX where the PMD has it. RX
- * queues take their mbufs from pool. Descriptor rings go on the device's
+ * queues take their mbufs from pool where it holds port_rx_mbufs() and
+ * more; otherwise (pool NULL too) from a pool of the port's own, sized
+ * so (net_af_xdp's fill ring, `ffwd replay`'s unread RX queue), with
+ * pool's data room (or the default). Descriptor rings go on the device's
  * NUMA socket, or for a virtual device on `socket` (that of the lcores
  * using it; SOCKET_ID_ANY: the caller's). FILE names the config.
  * @return 0, or -1 with "FILE: port 'NAME' (DEVARGS): what failed" in err.

@@ -262,6 +262,17 @@ check_mtu_rss(const struct conf *c)
 	CU_ASSERT_EQUAL(c->ports[0].rxq, 4);
 	CU_ASSERT_EQUAL(c->ports[1].mtu, 68);
 	CU_ASSERT_EQUAL(c->ports[1].rss, CONF_RSS_OFF);
+	CU_ASSERT_EQUAL(c->ports[0].busy_budget, -1);
+	CU_ASSERT_FALSE(c->ports[0].force_copy);
+}
+
+static void
+check_af_xdp(const struct conf *c)
+{
+	CU_ASSERT_EQUAL(c->ports[0].busy_budget, 32);
+	CU_ASSERT_TRUE(c->ports[0].force_copy);
+	CU_ASSERT_EQUAL(c->ports[1].busy_budget, 0);
+	CU_ASSERT_FALSE(c->ports[1].force_copy);
 }
 
 static const struct conf_good good_rows[] = {
@@ -307,6 +318,13 @@ static const struct conf_good good_rows[] = {
 	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68 }\n"
 	  "paths:\n" PATH("p") RX TX,
 	  check_mtu_rss },
+	{ "af_xdp socket options",
+	  PIPE
+	  "ports:\n"
+	  "  wan: { dev: \"net_af_xdp0,iface=v0\", busy_budget: 32, zero_copy: off }\n"
+	  "  lan: { dev: \"net_af_xdp1,iface=v1\", busy_budget: 0, zero_copy: auto }\n"
+	  "paths:\n" PATH("p") RX TX,
+	  check_af_xdp },
 	{ "defaults", SIMPLE, check_defaults },
 	{ "cpu_of holds the lcores in use only", SIMPLE,
 	  check_cpus_used_only },
@@ -490,7 +508,7 @@ static const struct conf_bad bad_rows[] = {
 	{ "port dev empty", PIPE "ports:\n  wan: { dev: \"\" }\n",
 	  "t.yaml:5:15: port 'wan': dev is '', expected DPDK devargs such as net_pcap0,iface=eth0 or a PCI address" },
 	{ "port unknown key", PIPE "ports:\n  wan: { dev: net_null0, rx_queues: 2 }\n",
-	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, mtu, rss" },
+	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, mtu, rss, busy_budget, zero_copy" },
 	{ "port rxq 0", PIPE "ports:\n  wan: { dev: net_null0, rxq: 0 }\n",
 	  "t.yaml:5:31: port 'wan': rxq is 0, expected an integer 1..64" },
 	{ "port txd too large", PIPE "ports:\n  wan: { dev: net_null0, txd: 32768 }\n",
@@ -507,6 +525,16 @@ static const struct conf_bad bad_rows[] = {
 	  "t.yaml:5:31: port 'wan': rss is symmetric with rxq 1, expected rxq 2..64 (RSS spreads flows over RX queues)" },
 	{ "port rss on net_pcap", PIPE "ports:\n  wan: { dev: \"net_pcap0,iface=lo\", rxq: 2, rss: symmetric }\n",
 	  "t.yaml:5:50: port 'wan': rss is symmetric, but net_pcap computes no RSS hash; expected rss: off (or a NIC that hashes)" },
+	{ "busy_budget on net_null", PIPE "ports:\n  wan: { dev: net_null0, busy_budget: 64 }\n",
+	  "t.yaml:5:39: port 'wan': busy_budget is given for a port that is not net_af_xdp, expected it on net_af_xdp ports only" },
+	{ "busy_budget negative", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0\", busy_budget: -1 }\n",
+	  "t.yaml:5:52: port 'wan': busy_budget is -1, expected an integer 0..65535" },
+	{ "busy_budget twice", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0,busy_budget=8\", busy_budget: 8 }\n",
+	  "t.yaml:5:66: port 'wan': busy_budget is given here and in dev, expected it once" },
+	{ "zero_copy unknown", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0\", zero_copy: on }\n",
+	  "t.yaml:5:50: port 'wan': zero_copy is 'on', expected auto (where the driver offers it) or off" },
+	{ "zero_copy on net_pcap", PIPE "ports:\n  wan: { dev: \"net_pcap0,iface=lo\", zero_copy: off }\n",
+	  "t.yaml:5:48: port 'wan': zero_copy is given for a port that is not net_af_xdp, expected it on net_af_xdp ports only" },
 	{ "port rss on net_af_xdp", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0\", rxq: 2, rss: symmetric }\n",
 	  "t.yaml:5:52: port 'wan': rss is symmetric, but net_af_xdp computes no RSS hash; expected rss: off (or a NIC that hashes)" },
 
