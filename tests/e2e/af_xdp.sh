@@ -11,6 +11,8 @@
 #   2. a YAML pipeline forwards veth to veth through two AF_XDP ports:
 #      tcpreplay sends the capture into the first veth, tcpdump captures
 #      the second; accounting exact, the capture equal to what was sent.
+#      `ffwdctl cores audit` of that config has a section per interface
+#      (a veth has no IRQs of its own).
 # (Several queues need an interface with combined channels: net_af_xdp
 # counts no others, and veth has RX and TX channels only.)
 # If the kernel refuses AF_XDP sockets (probed on their own) or the
@@ -227,6 +229,14 @@ EOF
 		e2e_fail "$name" "tcpreplay sent $sent; $(grep '^summary' "$dir/out"); $got arrived at $outp" "$dir"
 	fi
 	cmp_out=
+	# The interfaces' IRQs in the cores audit of the same config.
+	"$BUILD/control/ffwdctl" cores audit "$dir/ffwd.yaml" >"$dir/audit" 2>&1 || true
+	if grep -q "^port a (interface $in):" "$dir/audit" &&
+		grep -A1 "^port b (interface $out):" "$dir/audit" | grep -q "no IRQs of its own"; then
+		e2e_pass "cores audit notes the interfaces' IRQs: $(grep -A1 "^port b" "$dir/audit" | tail -1 | cut -c 5-60)..."
+	else
+		e2e_fail "cores audit" "no interface section for $in and $out: $(tail -5 "$dir/audit" | tr '\n' '|')"
+	fi
 }
 
 if ! command -v tcpreplay >/dev/null; then
