@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "app.h"
 #include "capfile.h"
@@ -431,6 +432,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	owner_only(rte_eal_get_runtime_dir());
+	/* dpdk-dumpcap (ffwdctl capture) attaches as a secondary process
+	 * and asks for copies of a port's RX and TX through this: a callback
+	 * on the port's queues, idle until a capture is enabled. */
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "%s: packet capture (rte_pdump_init) unavailable: %s; "
+			"running without it\n", o.file, rte_strerror(rte_errno));
 	if (app_build(&app, &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		app_free(&app);
@@ -464,6 +471,7 @@ main(int argc, char **argv)
 	ret = ret < 0 ? EXIT_MISMATCH : ret > 0 ? EXIT_PORT_LOSS : 0;
 	telemetry_unregister();
 	app_free(&app);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	return ret;
 }

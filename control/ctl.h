@@ -50,6 +50,7 @@ int ctl_cmd_export(int argc, char **argv);
 int ctl_cmd_start(int argc, char **argv);
 int ctl_cmd_stop(int argc, char **argv);
 int ctl_cmd_cores(int argc, char **argv);
+int ctl_cmd_capture(int argc, char **argv);
 
 /**
  * The verdict on two snapshots taken dt seconds apart: one or more lines

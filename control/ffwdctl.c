@@ -39,6 +39,11 @@ usage(FILE *f)
 "                             apply what can be applied at run time (cpuset,\n"
 "                             tasks and IRQs moved off); root only\n"
 "  cores undo LABEL           put back what dedicate changed\n"
+"  capture LABEL PORT -w FILE [-c N] [-a duration:S] [FILTER]\n"
+"                             RX and TX of the label's port PORT (its config\n"
+"                             name) to FILE (pcapng) through dpdk-dumpcap,\n"
+"                             behind the libpcap FILTER; the pipeline must\n"
+"                             run on hugepages (pipeline.hugepages: true)\n"
 "\n"
 "exit status: 0 ok, 1 failure, 2 usage, 3 (stop) packets unaccounted for\n");
 }
@@ -75,6 +80,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "cores") == 0)
 		return ctl_cmd_cores(argc, argv);
+	if (strcmp(argv[0], "capture") == 0)
+		return ctl_cmd_capture(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);
 	return CTL_EXIT_USAGE;
 }
