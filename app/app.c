@@ -539,6 +539,7 @@ app_report(struct app *a, FILE *f)
 		port_close(&a->ports[i]);
 		port_print_stats(&a->ports[i], f);
 	}
+	port_link_report(a->ports, c->n_ports, f);
 	for (p = 0; p < c->n_paths; p++)
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			app_print_stage(f, &a->stages[a->path_first[p] + i],

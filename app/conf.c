@@ -73,7 +73,7 @@ static const char *const conf_pipeline_keys[] = {
 
 static const char *const conf_port_keys[] = {
 	"dev", "rxq", "txq", "rxd", "txd", "mtu", "rss", "busy_budget",
-	"zero_copy", NULL,
+	"zero_copy", "link_propagate", NULL,
 };
 
 static const char *const conf_zero_copy_names[] = { "auto", "off" };
@@ -816,6 +816,11 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 					"rss is symmetric with rxq %u, expected rxq 2..64 (RSS spreads flows over RX queues)",
 					port->rxq);
 	}
+	port->link_propagate = true;
+	v = conf_get(ctx, map, "link_propagate", NULL);
+	if (v != NULL && conf_bool(ctx, v, where, "link_propagate",
+				   &port->link_propagate) < 0)
+		return -1;
 	/* AF_XDP socket options, passed to net_af_xdp as its devargs. */
 	port->busy_budget = -1;
 	v = conf_get(ctx, map, "busy_budget", NULL);

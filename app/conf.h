@@ -60,6 +60,8 @@ struct conf_port {
 	enum conf_rss rss;		/**< default CONF_RSS_OFF */
 	int32_t busy_budget;		/**< net_af_xdp: -1 the PMD's default */
 	bool force_copy;		/**< net_af_xdp: zero_copy: off */
+	bool link_propagate;		/**< bump: its link loss takes the
+					 *   peer port down; default true */
 	struct conf_mark mark;
 };
 

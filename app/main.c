@@ -343,6 +343,7 @@ static void
 supervise(struct app *a, const struct opts *o)
 {
 	double start = mono_now(), last_change = start, last_stats = start;
+	double last_link = start;
 	double interval = o->stats_interval;
 	uint64_t last_rx = 0;
 
@@ -369,6 +370,12 @@ supervise(struct app *a, const struct opts *o)
 			app_stop = 1;
 		if (o->duration_s > 0 && t - start >= o->duration_s)
 			app_stop = 1;
+		/* Link state of bump-in-the-wire pairs: here, never in a
+		 * stage loop (it asks the PMD, may take a lock or a syscall). */
+		if (t - last_link >= 0.1) {
+			port_link_watch(a->ports, a->conf->n_ports, stderr);
+			last_link = t;
+		}
 		if (interval > 0 && t - last_stats >= interval) {
 			app_print_rates(a, stdout, t - last_stats);
 			last_stats = t;
@@ -448,6 +455,7 @@ main(int argc, char **argv)
 		app.hiccup_us = o.hiccup_us;
 	if (o.link_wait_s > 0)
 		app_wait_links(&app, o.link_wait_s, stderr);
+	port_link_pairs(app.ports, &conf);
 	if (o.start_delay_ms > 0)
 		usleep(o.start_delay_ms * 1000u);
 	if (telemetry_register(&app, o.file) != 0)

@@ -179,6 +179,7 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	memset(p, 0, sizeof(*p));
 	p->conf = cp;
 	p->file = file;
+	p->link_peer = -1;
 	ret = port_lookup(cp->dev, &pid);
 	if (ret != 0)
 		return port_err(err, errlen,
@@ -315,6 +316,119 @@ port_wait_links(struct port *ports, unsigned int n, double seconds,
 				"what it cannot send is dropped as tx_full\n", ports[i].file,
 				ports[i].conf->name, ports[i].conf->dev, seconds);
 	return -1;
+}
+
+/* The ports of the first and last stage of path p. */
+static void
+port_path_ends(const struct conf_path *p, int *in, int *out)
+{
+	*in = p->stages[0].port;
+	*out = p->stages[p->n_stages - 1].port;
+}
+
+static bool
+port_link_is_up(const struct port *p)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(p->id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_UP;
+}
+
+unsigned int
+port_link_pairs(struct port *ports, const struct conf *c)
+{
+	unsigned int p, q, pairs = 0;
+	int a, b, x, y;
+
+	for (p = 0; p < c->n_paths; p++) {
+		port_path_ends(&c->paths[p], &a, &b);
+		if (a < 0 || b < 0 || a == b || ports[a].link_peer >= 0 ||
+		    !c->ports[a].link_propagate || !c->ports[b].link_propagate)
+			continue;
+		for (q = 0; q < c->n_paths; q++) {
+			port_path_ends(&c->paths[q], &x, &y);
+			if (x == b && y == a && ports[b].link_peer < 0) {
+				ports[a].link_peer = b;
+				ports[b].link_peer = a;
+				ports[a].link_seen_up = port_link_is_up(&ports[a]);
+				ports[b].link_seen_up = port_link_is_up(&ports[b]);
+				pairs++;
+				break;
+			}
+		}
+	}
+	return pairs;
+}
+
+void
+port_link_watch(struct port *ports, unsigned int n, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct port *p = &ports[i], *peer;
+		bool up;
+		int ret;
+
+		if (p->link_peer < 0 || !p->started || p->link_forced)
+			continue;
+		peer = &ports[p->link_peer];
+		up = port_link_is_up(p);
+		if (up == p->link_seen_up)
+			continue;
+		p->link_seen_up = up;
+		if (!up) {
+			p->link_lost++;
+			if (peer->link_forced)
+				continue;
+			ret = rte_eth_dev_set_link_down(peer->id);
+			if (ret == 0) {
+				peer->link_forced = true;
+				p->peer_downs++;
+				fprintf(f, "port '%s': link down; took port '%s' down with it\n",
+					p->conf->name, peer->conf->name);
+			} else {
+				p->peer_cannot++;
+				fprintf(f, "port '%s': link down; port '%s' cannot be taken "
+					"down (%s: %s)\n", p->conf->name, peer->conf->name,
+					peer->conf->dev, rte_strerror(-ret));
+			}
+		} else if (peer->link_forced) {
+			ret = rte_eth_dev_set_link_up(peer->id);
+			if (ret == 0) {
+				peer->link_forced = false;
+				p->peer_ups++;
+				fprintf(f, "port '%s': link up; brought port '%s' back up\n",
+					p->conf->name, peer->conf->name);
+			} else {
+				fprintf(f, "port '%s': link up; port '%s' does not come back "
+					"up: %s (will retry)\n", p->conf->name,
+					peer->conf->name, rte_strerror(-ret));
+				p->link_seen_up = false;
+			}
+		} else {
+			fprintf(f, "port '%s': link up\n", p->conf->name);
+		}
+		fflush(f);
+	}
+}
+
+void
+port_link_report(const struct port *ports, unsigned int n, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct port *p = &ports[i];
+
+		if (p->link_peer < 0)
+			continue;
+		fprintf(f, "link  %-12s lost %lu, took %s down %lu, brought it back %lu, "
+			"could not %lu\n", p->conf->name, p->link_lost,
+			ports[p->link_peer].conf->name, p->peer_downs, p->peer_ups,
+			p->peer_cannot);
+	}
 }
 
 /* The final counters of a closed port, else the live ones. */

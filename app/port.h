@@ -31,6 +31,14 @@ struct port {
 	bool multi_seg_tx;		/**< TX takes chained mbufs */
 	uint32_t rss_hf;		/**< hash functions in use, 0: no RSS */
 	struct rte_mempool *rx_pool;	/**< its own RX pool, or NULL */
+	/* Link propagation (bump in the wire), main lcore only. */
+	int link_peer;			/**< port whose link follows ours, -1 */
+	bool link_seen_up;		/**< link at the last look */
+	bool link_forced;		/**< we took it down: its peer lost link */
+	uint64_t link_lost;		/**< times its link went down */
+	uint64_t peer_downs;		/**< times that took the peer down */
+	uint64_t peer_ups;		/**< times the peer was brought back */
+	uint64_t peer_cannot;		/**< times the peer's PMD could not */
 	struct rte_eth_stats final;	/**< read by port_close() */
 	bool closed;			/**< final is valid */
 };
@@ -143,6 +151,27 @@ int port_conf_socket(const struct conf *c, unsigned int port);
  */
 int port_wait_links(struct port *ports, unsigned int n, double seconds,
 		    volatile int *stop, FILE *f);
+
+/**
+ * Pair the ports of a bump in the wire for link propagation: ports A and
+ * B where one path goes from A to B and another from B to A, both with
+ * link_propagate (the default). Reads each link's state now: only later
+ * changes count. @return the number of pairs.
+ */
+unsigned int port_link_pairs(struct port *ports, const struct conf *c);
+
+/**
+ * One look at the links of the paired ports (the housekeeping loop calls
+ * it, never a stage): a port whose link went down takes its peer's down
+ * with rte_eth_dev_set_link_down(), where the peer's PMD can; when it
+ * comes back, so does the peer. A port we took down is no source itself.
+ * Each change is logged on f and counted.
+ */
+void port_link_watch(struct port *ports, unsigned int n, FILE *f);
+
+/** "link  NAME lost N, took PEER down N, brought it back N" for each
+ * paired port. */
+void port_link_report(const struct port *ports, unsigned int n, FILE *f);
 
 /**
  * Print the port's ethdev counters as one "port ..." line on f: the

@@ -257,6 +257,12 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "ierrors", es.ierrors);
 		rte_tel_data_add_dict_u64(c, "oerrors", es.oerrors);
 		rte_tel_data_add_dict_u64(c, "rx_nombuf", es.rx_nombuf);
+		/* Link propagation of a bump-in-the-wire pair (port.c). */
+		rte_tel_data_add_dict_int(c, "link_peer", a->ports[i].link_peer);
+		rte_tel_data_add_dict_u64(c, "link_lost", a->ports[i].link_lost);
+		rte_tel_data_add_dict_u64(c, "peer_downs", a->ports[i].peer_downs);
+		rte_tel_data_add_dict_u64(c, "peer_ups", a->ports[i].peer_ups);
+		rte_tel_data_add_dict_u64(c, "peer_cannot", a->ports[i].peer_cannot);
 		rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key),
 							   a->conf->ports[i].name), c, 0);
 	}

@@ -264,6 +264,8 @@ check_mtu_rss(const struct conf *c)
 	CU_ASSERT_EQUAL(c->ports[1].rss, CONF_RSS_OFF);
 	CU_ASSERT_EQUAL(c->ports[0].busy_budget, -1);
 	CU_ASSERT_FALSE(c->ports[0].force_copy);
+	CU_ASSERT_TRUE(c->ports[0].link_propagate);
+	CU_ASSERT_FALSE(c->ports[1].link_propagate);
 }
 
 static void
@@ -315,7 +317,7 @@ static const struct conf_good good_rows[] = {
 	  PIPE
 	  "ports:\n"
 	  "  wan: { dev: net_null0, mtu: 9000, rxq: 4, rss: symmetric }\n"
-	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68 }\n"
+	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68, link_propagate: false }\n"
 	  "paths:\n" PATH("p") RX TX,
 	  check_mtu_rss },
 	{ "af_xdp socket options",
@@ -508,7 +510,7 @@ static const struct conf_bad bad_rows[] = {
 	{ "port dev empty", PIPE "ports:\n  wan: { dev: \"\" }\n",
 	  "t.yaml:5:15: port 'wan': dev is '', expected DPDK devargs such as net_pcap0,iface=eth0 or a PCI address" },
 	{ "port unknown key", PIPE "ports:\n  wan: { dev: net_null0, rx_queues: 2 }\n",
-	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, mtu, rss, busy_budget, zero_copy" },
+	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, mtu, rss, busy_budget, zero_copy, link_propagate" },
 	{ "port rxq 0", PIPE "ports:\n  wan: { dev: net_null0, rxq: 0 }\n",
 	  "t.yaml:5:31: port 'wan': rxq is 0, expected an integer 1..64" },
 	{ "port txd too large", PIPE "ports:\n  wan: { dev: net_null0, txd: 32768 }\n",
@@ -525,6 +527,8 @@ static const struct conf_bad bad_rows[] = {
 	  "t.yaml:5:31: port 'wan': rss is symmetric with rxq 1, expected rxq 2..64 (RSS spreads flows over RX queues)" },
 	{ "port rss on net_pcap", PIPE "ports:\n  wan: { dev: \"net_pcap0,iface=lo\", rxq: 2, rss: symmetric }\n",
 	  "t.yaml:5:50: port 'wan': rss is symmetric, but net_pcap computes no RSS hash; expected rss: off (or a NIC that hashes)" },
+	{ "link_propagate not a bool", PIPE "ports:\n  wan: { dev: net_null0, link_propagate: 1 }\n",
+	  "t.yaml:5:42: port 'wan': link_propagate is '1', expected true or false" },
 	{ "busy_budget on net_null", PIPE "ports:\n  wan: { dev: net_null0, busy_budget: 64 }\n",
 	  "t.yaml:5:39: port 'wan': busy_budget is given for a port that is not net_af_xdp, expected it on net_af_xdp ports only" },
 	{ "busy_budget negative", PIPE "ports:\n  wan: { dev: \"net_af_xdp0,iface=v0\", busy_budget: -1 }\n",
