@@ -590,16 +590,19 @@ app_report(struct app *a, FILE *f)
 	const struct conf *c = a->conf;
 	unsigned int i, p;
 	unsigned int avail, size;
-	uint64_t tot_rx = 0, tot_tx = 0, tot_drop = 0;
+	uint64_t tot_rx = 0, tot_tx = 0, tot_drop = 0, lost;
+	struct port_loss loss;
+	char where[512];
 	int bad = 0;
 
 	/* Stop and close ports first: a closed port has released every
 	 * mbuf it held in its descriptor rings, and net_pcap has flushed
 	 * its output file. */
 	for (i = 0; i < c->n_ports; i++) {
-		port_print_stats(&a->ports[i], f);
 		port_close(&a->ports[i]);
+		port_print_stats(&a->ports[i], f);
 	}
+	port_link_report(a->ports, c->n_ports, f);
 	for (i = 0; i < a->n_stages; i++)
 		app_print_stage(f, &a->stages[i]);
 	for (i = 0; i < a->n_stages; i++)
@@ -642,10 +645,20 @@ app_report(struct app *a, FILE *f)
 	size = a->pool->size;
 	if (avail != size)
 		bad = 1;
-	fprintf(f, "summary: received=%lu sent=%lu dropped=%lu pool=%u/%u %s\n",
-		tot_rx, tot_tx, tot_drop, avail, size, bad ? "MISMATCH" : "ok");
+	/* What ports lost never entered (or left after) a path: zero loss
+	 * means zero there too. */
+	lost = port_loss_where(a->ports, c->n_ports, &loss, where, sizeof(where));
+	fprintf(f, "ports: lost %lu (imissed %lu, rx_nombuf %lu, oerrors %lu)\n",
+		lost, loss.imissed, loss.rx_nombuf, loss.oerrors);
+	fprintf(f, "summary: received=%lu sent=%lu dropped=%lu pool=%u/%u %s",
+		tot_rx, tot_tx, tot_drop, avail, size,
+		bad ? "MISMATCH" : lost ? "LOSS" : "ok");
+	if (lost != 0)
+		fprintf(f, "%s %lu packets lost at the ports: %s", bad ? "; and" : ":",
+			lost, where);
+	fputc('\n', f);
 	fflush(f);
-	return bad ? -1 : 0;
+	return bad ? -1 : lost ? 1 : 0;
 }
 
 void

@@ -166,8 +166,10 @@ void app_print_rates(struct app *a, FILE *f, double interval_s);
 
 /**
  * Stop ports, print final per-stage and per-ring counters and the per-path
- * check received = sent + dropped, and the pool check.
- * @return 0 when every path adds up and every mbuf is back, else -1.
+ * check received = sent + dropped, the pool check, and what the ports
+ * lost outside the paths (imissed, rx_nombuf, oerrors).
+ * @return -1 when a path does not add up or an mbuf is missing; else 1
+ *   when a port lost packets; else 0 (zero loss).
  */
 int app_report(struct app *a, FILE *f);
 

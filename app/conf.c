@@ -43,8 +43,11 @@ static const char *const conf_pipeline_keys[] = {
 };
 
 static const char *const conf_port_keys[] = {
-	"dev", "rxq", "txq", "rxd", "txd", "mtu", "rss", NULL,
+	"dev", "rxq", "txq", "rxd", "txd", "mtu", "rss", "busy_budget",
+	"zero_copy", "link_propagate", NULL,
 };
+
+static const char *const conf_zero_copy_names[] = { "auto", "off" };
 
 static const char *const conf_rss_names[] = {
 	[CONF_RSS_OFF] = "off",
@@ -322,6 +325,38 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 			return conf_err(ctx, v, where,
 					"rss is symmetric with rxq %u, expected rxq 2..64 (RSS spreads flows over RX queues)",
 					port->rxq);
+	}
+	port->link_propagate = true;
+	v = conf_get(ctx, map, "link_propagate", NULL);
+	if (v != NULL && conf_bool(ctx, v, where, "link_propagate",
+				   &port->link_propagate) < 0)
+		return -1;
+	/* AF_XDP socket options, passed to net_af_xdp as its devargs. */
+	port->busy_budget = -1;
+	v = conf_get(ctx, map, "busy_budget", NULL);
+	if (v != NULL) {
+		if (strncmp(port->dev, "net_af_xdp", 10) != 0)
+			return conf_err(ctx, v, where,
+					"busy_budget is given for a port that is not net_af_xdp, expected it on net_af_xdp ports only");
+		if (conf_int(ctx, v, where, "busy_budget", 0, 65535, NULL, &n) < 0)
+			return -1;
+		if (strstr(port->dev, "busy_budget=") != NULL)
+			return conf_err(ctx, v, where,
+					"busy_budget is given here and in dev, expected it once");
+		port->busy_budget = (int32_t)n;
+	}
+	v = conf_get(ctx, map, "zero_copy", NULL);
+	if (v != NULL) {
+		unsigned int zc = 0;
+
+		if (strncmp(port->dev, "net_af_xdp", 10) != 0)
+			return conf_err(ctx, v, where,
+					"zero_copy is given for a port that is not net_af_xdp, expected it on net_af_xdp ports only");
+		if (conf_enum(ctx, v, where, "zero_copy", conf_zero_copy_names,
+			      CONF_DIM(conf_zero_copy_names),
+			      "auto (where the driver offers it) or off", &zc) < 0)
+			return -1;
+		port->force_copy = zc == 1;
 	}
 	return 0;
 }

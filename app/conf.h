@@ -52,6 +52,10 @@ struct conf_port {
 	uint16_t txd;			/**< TX descriptors, default 1024 */
 	uint16_t mtu;			/**< 0: the PMD's default */
 	enum conf_rss rss;		/**< default CONF_RSS_OFF */
+	int32_t busy_budget;		/**< net_af_xdp: -1 the PMD's default */
+	bool force_copy;		/**< net_af_xdp: zero_copy: off */
+	bool link_propagate;		/**< bump: its link loss takes the
+					 *   peer port down; default true */
 	struct conf_mark mark;
 };
 

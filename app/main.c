@@ -20,11 +20,13 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
 #include "ids_cmd.h"
+#include "port.h"
 #include "mono.h"
 #include "replay.h"
 #include "stage.h"
@@ -32,6 +34,7 @@
 
 #define EXIT_CONFIG	2
 #define EXIT_MISMATCH	3
+#define EXIT_PORT_LOSS	4	/* accounted for, but ports lost packets */
 #define EAL_ARGS_MAX	(64 + 2 * CONF_MAX_PORTS)
 
 struct opts {
@@ -121,11 +124,16 @@ usage(FILE *f, const char *prog)
 "              mbufs: 8191, mbuf_size: 2176, ring_size: 1024,\n"
 "              cpus: { LCORE: CPU, ... } }\n"
 "  ports:    { NAME: { dev: DEVARGS, rxq: 1, txq: 1, rxd: 1024, txd: 1024,\n"
-"                      mtu: N, rss: off|symmetric } }\n"
+"                      mtu: N, rss: off|symmetric,\n"
+"                      busy_budget: N, zero_copy: auto|off } }\n"
 "            mtu: frames up to N + 18 bytes (Ethernet header, one VLAN tag);\n"
 "            longer ones are dropped as oversize at the output; RX scatter\n"
 "            when a frame needs more than one mbuf. rss: symmetric Toeplitz\n"
 "            over IP/TCP/UDP, both directions of a flow on one queue.\n"
+"            net_af_xdp only: busy_budget (SO_BUSY_POLL budget, 0: off;\n"
+"            default the PMD's 64 where the kernel has it), zero_copy: off\n"
+"            forces copy mode; rxq/txq > 1 sets its queue_count. Examples:\n"
+"            conf/af_xdp.yaml.\n"
 "  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
 "  STAGE:    { name: NAME, kind: KIND, lcore: N, idle: spin|yield,\n"
 "              port: PORT, queue: Q   (kinds that take a port),\n"
@@ -133,7 +141,9 @@ usage(FILE *f, const char *prog)
 "  A path starts with an input and ends with an output stage. Examples in conf/.\n"
 "\n"
 "exit status: 0 ok; 1 run-time failure; 2 bad config, capture file or\n"
-"command line; 3 packets unaccounted for or mbufs missing at exit.\n"
+"command line; 3 packets unaccounted for or mbufs missing at exit; 4 every\n"
+"path adds up but ports lost packets (imissed, rx_nombuf, oerrors: the\n"
+"summary says LOSS and names the ports).\n"
 "\n"
 "stage kinds:\n",
 		prog, prog, prog);
@@ -290,7 +300,26 @@ eal_args_build(struct eal_args *e, const struct conf *c, const char *prog,
 		ok &= eal_push(e, "--no-huge") && eal_push(e, "-m") &&
 		      eal_push(e, "%u", c->memory_mb);
 	for (i = 0; i < c->n_ports; i++) {
-		if (strncmp(c->ports[i].dev, "net_", 4) == 0) {
+		const struct conf_port *cp = &c->ports[i];
+		unsigned int nq = RTE_MAX(cp->rxq, cp->txq);
+
+		if (port_is_driver(cp, "net_af_xdp")) {
+			char extra[96] = "";
+			size_t at = 0;
+
+			/* One XDP socket per queue pair, on the interface's
+			 * queues start_queue.. (0 by default). */
+			if (nq > 1 && strstr(cp->dev, "queue_count=") == NULL)
+				at += snprintf(extra + at, sizeof(extra) - at,
+					       ",queue_count=%u", nq);
+			if (cp->busy_budget >= 0)
+				at += snprintf(extra + at, sizeof(extra) - at,
+					       ",busy_budget=%d", (int)cp->busy_budget);
+			if (cp->force_copy)
+				snprintf(extra + at, sizeof(extra) - at, ",force_copy=1");
+			ok &= eal_push(e, "--vdev") &&
+			      eal_push(e, "%s%s", cp->dev, extra);
+		} else if (strncmp(cp->dev, "net_", 4) == 0) {
 			ok &= eal_push(e, "--vdev") && eal_push(e, "%s", c->ports[i].dev);
 		} else {
 			ok &= eal_push(e, "-a") && eal_push(e, "%s", c->ports[i].dev);
@@ -341,6 +370,7 @@ static void
 supervise(struct app *a, const struct opts *o)
 {
 	double start = mono_now(), last_change = start, last_stats = start;
+	double last_link = start;
 	double interval = o->stats_interval;
 	uint64_t last_rx = 0;
 
@@ -369,6 +399,12 @@ supervise(struct app *a, const struct opts *o)
 			app_stop = 1;
 		if (o->duration_s > 0 && t - start >= o->duration_s)
 			app_stop = 1;
+		/* Link state of bump-in-the-wire pairs: here, never in a
+		 * stage loop (it asks the PMD, may take a lock or a syscall). */
+		if (t - last_link >= 0.1) {
+			port_link_watch(a->ports, a->conf->n_ports, stderr);
+			last_link = t;
+		}
 		if (interval > 0 && t - last_stats >= interval) {
 			app_print_rates(a, stdout, t - last_stats);
 			last_stats = t;
@@ -425,6 +461,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	owner_only(rte_eal_get_runtime_dir());
+	/* dpdk-dumpcap (ffwdctl capture) attaches as a secondary process
+	 * and asks for copies of a port's RX and TX through this: a callback
+	 * on the port's queues, idle until a capture is enabled. */
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "%s: packet capture (rte_pdump_init) unavailable: %s; "
+			"running without it\n", o.file, rte_strerror(rte_errno));
 	if (app_build(&app, &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		app_free(&app);
@@ -435,6 +477,7 @@ main(int argc, char **argv)
 		app.hiccup_us = o.hiccup_us;
 	if (o.link_wait_s > 0)
 		app_wait_links(&app, o.link_wait_s, stderr);
+	port_link_pairs(app.ports, &conf);
 	if (o.start_delay_ms > 0)
 		usleep(o.start_delay_ms * 1000u);
 	if (telemetry_register(&app, o.file) != 0)
@@ -455,9 +498,11 @@ main(int argc, char **argv)
 	app_wait(&app);
 	app_housekeeping(&app, true);
 	__atomic_store_n(&app.state, "stopped", __ATOMIC_RELAXED);
-	ret = app_report(&app, stdout) == 0 ? 0 : EXIT_MISMATCH;
+	ret = app_report(&app, stdout);
+	ret = ret < 0 ? EXIT_MISMATCH : ret > 0 ? EXIT_PORT_LOSS : 0;
 	telemetry_unregister();
 	app_free(&app);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	conf_free(&conf);
 	return ret;

@@ -41,7 +41,7 @@ port_lookup(const char *dev, uint16_t *port_id)
 }
 
 /* "net_pcap3,rx_pcap=..." is a net_pcap port. */
-static bool
+bool
 port_is_driver(const struct conf_port *cp, const char *drv)
 {
 	size_t len = strlen(drv);
@@ -119,10 +119,57 @@ port_conf_build(struct port *p, const struct conf_port *cp,
 	return 0;
 }
 
+unsigned int
+port_rx_mbufs(const char *dev, uint16_t rxq, uint16_t rxd)
+{
+	if (strncmp(dev, "net_af_xdp", 10) == 0)
+		return (unsigned int)rxq * PORT_XDP_RX_MBUFS;
+	return (unsigned int)rxq * rxd;
+}
+
+static bool
+port_is_xdp(const struct conf_port *cp)
+{
+	return port_is_driver(cp, "net_af_xdp");
+}
+
+/*
+ * The RX pool: the caller's, except where there is none, and for
+ * net_af_xdp, which always gets one of its own. Its UMEM is that pool,
+ * and in DPDK 22.11 closing the port leaves the mbufs of its fill ring
+ * out of it for good: in the pipeline's pool they would fail the final
+ * pool check. Its mbufs have the default room (2176 bytes): a UMEM chunk
+ * (mbuf, headers and room) must fit in a page, and mempool padding of
+ * larger objects would break that. A short pool for any other PMD is the
+ * user's to see, as rx_nombuf.
+ */
+static struct rte_mempool *
+port_rx_pool(struct port *p, const struct conf_port *cp, struct rte_mempool *pool,
+	     uint16_t rxd)
+{
+	unsigned int need = port_rx_mbufs(cp->dev, cp->rxq, rxd);
+	uint16_t room = pool != NULL && !port_is_xdp(cp) ?
+		rte_pktmbuf_data_room_size(pool) : RTE_MBUF_DEFAULT_BUF_SIZE;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n;
+
+	if (cp->rxq == 0)
+		return pool;
+	if (pool != NULL && !port_is_xdp(cp))
+		return pool;
+	/* Half again for the per-lcore caches and what is in flight. */
+	n = RTE_MAX(need + need / 2, 511u);
+	snprintf(name, sizeof(name), "rx_%u", p->id);
+	p->rx_pool = rte_pktmbuf_pool_create(name, n, RTE_MIN(256u, n / 8), 0, room,
+					     p->socket);
+	return p->rx_pool;
+}
+
 int
 port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	   struct rte_mempool *pool, int socket, char *err, size_t errlen)
 {
+	struct rte_mempool *rx_pool;
 	struct rte_eth_conf port_conf = { 0 };
 	struct rte_eth_dev_info di;
 	uint8_t key[PORT_RSS_KEY_MAX];
@@ -132,6 +179,7 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	memset(p, 0, sizeof(*p));
 	p->conf = cp;
 	p->file = file;
+	p->link_peer = -1;
 	ret = port_lookup(cp->dev, &pid);
 	if (ret != 0)
 		return port_err(err, errlen,
@@ -154,8 +202,18 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
 	if (ret == 0)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	if (ret != 0)
+		return port_err(err, errlen, "%s: port '%s' (%s): set-up failed: %s",
+				file, cp->name, cp->dev, rte_strerror(-ret));
+	rx_pool = port_rx_pool(p, cp, pool, rxd);
+	if (rx_pool == NULL)
+		return port_err(err, errlen,
+				"%s: port '%s' (%s): no RX pool of %u mbufs: %s; "
+				"expected more memory (pipeline.memory)", file,
+				cp->name, cp->dev, port_rx_mbufs(cp->dev, cp->rxq, rxd),
+				rte_strerror(rte_errno));
 	for (q = 0; ret == 0 && q < cp->rxq; q++)
-		ret = rte_eth_rx_queue_setup(pid, q, rxd, p->socket, NULL, pool);
+		ret = rte_eth_rx_queue_setup(pid, q, rxd, p->socket, NULL, rx_pool);
 	for (q = 0; ret == 0 && q < cp->txq; q++)
 		ret = rte_eth_tx_queue_setup(pid, q, txd, p->socket, NULL);
 	if (ret == 0)
@@ -170,6 +228,18 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 				       (uint32_t)cp->mtu + PORT_L2_OVERHEAD);
 	if (port_is_driver(cp, "net_pcap"))
 		p->max_frame = RTE_MIN(p->max_frame, (uint32_t)PORT_PCAP_MAX_FRAME);
+	/* net_af_xdp (22.11) copies a frame from another pool into one mbuf
+	 * of its own, from the first segment only: a frame that is longer
+	 * than that mbuf, or chained, would be read and written past its
+	 * end. */
+	if (port_is_xdp(cp)) {
+		uint32_t own = RTE_MBUF_DEFAULT_BUF_SIZE - RTE_PKTMBUF_HEADROOM;
+
+		if (pool != NULL)
+			own = RTE_MIN(own, (uint32_t)rte_pktmbuf_data_room_size(pool) -
+					   RTE_PKTMBUF_HEADROOM);
+		p->max_frame = RTE_MIN(p->max_frame, own);
+	}
 	/* Not every driver has a promiscuous mode; a bump in the wire wants
 	 * it where there is one. */
 	rte_eth_promiscuous_enable(pid);
@@ -248,24 +318,204 @@ port_wait_links(struct port *ports, unsigned int n, double seconds,
 	return -1;
 }
 
+/* The ports of the first and last stage of path p. */
+static void
+port_path_ends(const struct conf_path *p, int *in, int *out)
+{
+	*in = p->stages[0].port;
+	*out = p->stages[p->n_stages - 1].port;
+}
+
+static bool
+port_link_is_up(const struct port *p)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(p->id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_UP;
+}
+
+unsigned int
+port_link_pairs(struct port *ports, const struct conf *c)
+{
+	unsigned int p, q, pairs = 0;
+	int a, b, x, y;
+
+	for (p = 0; p < c->n_paths; p++) {
+		port_path_ends(&c->paths[p], &a, &b);
+		if (a < 0 || b < 0 || a == b || ports[a].link_peer >= 0 ||
+		    !c->ports[a].link_propagate || !c->ports[b].link_propagate)
+			continue;
+		for (q = 0; q < c->n_paths; q++) {
+			port_path_ends(&c->paths[q], &x, &y);
+			if (x == b && y == a && ports[b].link_peer < 0) {
+				ports[a].link_peer = b;
+				ports[b].link_peer = a;
+				ports[a].link_seen_up = port_link_is_up(&ports[a]);
+				ports[b].link_seen_up = port_link_is_up(&ports[b]);
+				pairs++;
+				break;
+			}
+		}
+	}
+	return pairs;
+}
+
+void
+port_link_watch(struct port *ports, unsigned int n, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct port *p = &ports[i], *peer;
+		bool up;
+		int ret;
+
+		if (p->link_peer < 0 || !p->started || p->link_forced)
+			continue;
+		peer = &ports[p->link_peer];
+		up = port_link_is_up(p);
+		if (up == p->link_seen_up)
+			continue;
+		p->link_seen_up = up;
+		if (!up) {
+			p->link_lost++;
+			if (peer->link_forced)
+				continue;
+			ret = rte_eth_dev_set_link_down(peer->id);
+			if (ret == 0) {
+				peer->link_forced = true;
+				p->peer_downs++;
+				fprintf(f, "port '%s': link down; took port '%s' down with it\n",
+					p->conf->name, peer->conf->name);
+			} else {
+				p->peer_cannot++;
+				fprintf(f, "port '%s': link down; port '%s' cannot be taken "
+					"down (%s: %s)\n", p->conf->name, peer->conf->name,
+					peer->conf->dev, rte_strerror(-ret));
+			}
+		} else if (peer->link_forced) {
+			ret = rte_eth_dev_set_link_up(peer->id);
+			if (ret == 0) {
+				peer->link_forced = false;
+				p->peer_ups++;
+				fprintf(f, "port '%s': link up; brought port '%s' back up\n",
+					p->conf->name, peer->conf->name);
+			} else {
+				fprintf(f, "port '%s': link up; port '%s' does not come back "
+					"up: %s (will retry)\n", p->conf->name,
+					peer->conf->name, rte_strerror(-ret));
+				p->link_seen_up = false;
+			}
+		} else {
+			fprintf(f, "port '%s': link up\n", p->conf->name);
+		}
+		fflush(f);
+	}
+}
+
+void
+port_link_report(const struct port *ports, unsigned int n, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct port *p = &ports[i];
+
+		if (p->link_peer < 0)
+			continue;
+		fprintf(f, "link  %-12s lost %lu, took %s down %lu, brought it back %lu, "
+			"could not %lu\n", p->conf->name, p->link_lost,
+			ports[p->link_peer].conf->name, p->peer_downs, p->peer_ups,
+			p->peer_cannot);
+	}
+}
+
+/* The final counters of a closed port, else the live ones. */
+static int
+port_stats(const struct port *p, struct rte_eth_stats *es)
+{
+	if (p->closed) {
+		*es = p->final;
+		return 0;
+	}
+	if (!p->started)
+		return -ENODEV;
+	return rte_eth_stats_get(p->id, es);
+}
+
 void
 port_print_stats(const struct port *p, FILE *f)
 {
 	struct rte_eth_stats es;
 
-	if (p->started && rte_eth_stats_get(p->id, &es) == 0)
+	if (port_stats(p, &es) == 0)
 		fprintf(f, "port  %-12s rx %lu tx %lu missed %lu rx_errors %lu "
 			"tx_errors %lu rx_nombuf %lu\n", p->conf->name,
 			es.ipackets, es.opackets, es.imissed, es.ierrors,
 			es.oerrors, es.rx_nombuf);
 }
 
+uint64_t
+port_loss(const struct port *p, struct port_loss *l)
+{
+	struct rte_eth_stats es;
+
+	memset(l, 0, sizeof(*l));
+	if (port_stats(p, &es) != 0)
+		return 0;
+#define X(name, help) l->name = es.name;
+	PORT_LOSSES(X)
+#undef X
+	return 0
+#define X(name, help) + l->name
+		PORT_LOSSES(X)
+#undef X
+		;
+}
+
+uint64_t
+port_loss_where(const struct port *ports, unsigned int n,
+		struct port_loss *sum, char *where, size_t len)
+{
+	struct port_loss l;
+	uint64_t total = 0;
+	size_t at = 0;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (len > 0)
+		where[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (port_loss(&ports[i], &l) == 0)
+			continue;
+#define X(f, help)                                                             \
+		if (l.f != 0) {                                                \
+			sum->f += l.f;                                         \
+			total += l.f;                                          \
+			if (at < len)                                          \
+				at += snprintf(where + at, len - at,           \
+					       "%sport '%s' %s %lu",           \
+					       at ? ", " : "",                 \
+					       ports[i].conf->name, #f, l.f);  \
+		}
+		PORT_LOSSES(X)
+#undef X
+	}
+	return total;
+}
+
 void
 port_close(struct port *p)
 {
-	if (!p->started)
-		return;
-	rte_eth_dev_stop(p->id);
-	rte_eth_dev_close(p->id);
-	p->started = false;
+	if (p->started) {
+		/* Read before the stop: some PMDs reset their counters there. */
+		p->closed = rte_eth_stats_get(p->id, &p->final) == 0;
+		rte_eth_dev_stop(p->id);
+		rte_eth_dev_close(p->id);
+		p->started = false;
+	}
+	/* Closed (or never started): no queue holds an mbuf of it. */
+	rte_mempool_free(p->rx_pool);
+	p->rx_pool = NULL;
 }

@@ -35,6 +35,7 @@
 #include "capsrc.h"
 #include "ffwd_ring.h"
 #include "pacer.h"
+#include "port.h"
 #include "replay.h"
 #include "mono.h"
 
@@ -423,14 +424,21 @@ replay_mem_available_mb(void)
 	return kb / 1024;
 }
 
-/* The one port EAL made from --port; started with one TX queue. */
+/*
+ * The one port EAL made from --port, set up by the port module as the
+ * pipeline's are: one TX queue, and one RX queue where the port has any
+ * (memif pairs its rings with the peer's and refuses a peer with more TX
+ * rings than it has RX rings). That queue gets a pool of the port's own,
+ * never the capture's: nothing here reads it, and net_af_xdp fills its
+ * fill ring (and copies what it sends) from it.
+ */
 static int
-replay_port_setup(const struct replay_opts *o, uint16_t *port_id,
-		  struct rte_mempool **rx_pool)
+replay_port_setup(const struct replay_opts *o, struct port *port,
+		  struct conf_port *cp)
 {
-	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	uint16_t pid, txd = REPLAY_TXD, rxd = 0, nb_rx;
+	char err[CONF_ERR_MAX];
+	uint16_t pid;
 	int ret;
 
 	RTE_ETH_FOREACH_DEV(pid)
@@ -442,38 +450,20 @@ replay_port_setup(const struct replay_opts *o, uint16_t *port_id,
 			o->port);
 		return -ENODEV;
 	}
+	memset(cp, 0, sizeof(*cp));
+	snprintf(cp->name, sizeof(cp->name), "out");
+	/* The ethdev's own name: the port module looks it up by that. */
+	rte_eth_dev_get_name_by_port(pid, cp->dev);
 	ret = rte_eth_dev_info_get(pid, &info);
-	/* One RX queue where the port has any: memif pairs its rings with
-	 * the peer's and refuses a peer with more TX rings than it has RX
-	 * rings. It gets a small pool of its own, never the capture's:
-	 * nothing here reads it. */
-	nb_rx = ret == 0 && info.max_rx_queues > 0 ? 1 : 0;
-	rxd = nb_rx ? REPLAY_RXD : 0;
-	if (ret == 0)
-		ret = rte_eth_dev_configure(pid, nb_rx, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
-	if (ret == 0 && nb_rx) {
-		*rx_pool = rte_pktmbuf_pool_create("replay_rx",
-						   RTE_MAX(2u * rxd, 511u), 0, 0,
-						   RTE_MBUF_DEFAULT_BUF_SIZE,
-						   rte_eth_dev_socket_id(pid));
-		ret = *rx_pool == NULL ? -rte_errno :
-		      rte_eth_rx_queue_setup(pid, 0, rxd,
-					     rte_eth_dev_socket_id(pid), NULL,
-					     *rx_pool);
+	cp->rxq = ret == 0 && info.max_rx_queues > 0 ? 1 : 0;
+	cp->txq = 1;
+	cp->rxd = REPLAY_RXD;
+	cp->txd = REPLAY_TXD;
+	if (port_setup(port, "ffwd replay", cp, NULL, SOCKET_ID_ANY, err,
+		       sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", o->prog, err);
+		return -1;
 	}
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(pid, 0, txd,
-					     rte_eth_dev_socket_id(pid), NULL);
-	if (ret == 0)
-		ret = rte_eth_dev_start(pid);
-	if (ret != 0) {
-		fprintf(stderr, "%s: --port %s: set-up failed: %s\n", o->prog,
-			o->port, rte_strerror(-ret));
-		return ret;
-	}
-	*port_id = pid;
 	return 0;
 }
 
@@ -513,9 +503,8 @@ struct replay_run {
 	struct capsrc_stream *stream;
 	struct ffwd_ring *ring;
 	struct rte_mempool *stream_pool;
-	struct rte_mempool *rx_pool;	/**< the port's RX queue, unread */
-	uint16_t port_id;
-	bool port_started;
+	struct port port;		/**< its RX queue, unread */
+	struct conf_port port_conf;
 	uint64_t hz;
 	uint64_t tsc0, tsc1;		/**< main lcore, around the run */
 	double wall0, wall1;
@@ -571,7 +560,7 @@ replay_wait_link(const struct replay_run *r)
 
 	while (!replay_stop) {
 		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(r->port_id, &link) != 0 ||
+		if (rte_eth_link_get_nowait(r->port.id, &link) != 0 ||
 		    link.link_status == RTE_ETH_LINK_UP)
 			return;
 		if (mono_now() - start >= REPLAY_LINK_WAIT_S) {
@@ -592,9 +581,7 @@ replay_wait_link(const struct replay_run *r)
 static void
 replay_port_stop(struct replay_run *r)
 {
-	if (r->port_started)
-		rte_eth_dev_stop(r->port_id);
-	r->port_started = false;
+	port_close(&r->port);
 }
 
 /*
@@ -946,16 +933,15 @@ replay_main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", o.prog);
 		goto out_eal;
 	}
-	if (replay_port_setup(&o, &r.port_id, &r.rx_pool) != 0)
-		goto out_eal;
-	r.port_started = true;
+	if (replay_port_setup(&o, &r.port, &r.port_conf) != 0)
+		goto out_port;
 	r.pacer->mode = o.mode;
 	if (o.mode != PACER_TOPSPEED &&
 	    pacer_sched_init(&r.pacer->sched, o.mode, o.rate, r.hz) != 0) {
 		fprintf(stderr, "%s: rate %g out of range\n", o.prog, o.rate);
 		goto out_port;
 	}
-	r.pacer->port_id = r.port_id;
+	r.pacer->port_id = r.port.id;
 	r.pacer->queue = 0;
 	r.pacer->burst = o.burst;
 	r.pacer->overhead = r.overhead;
@@ -986,7 +972,7 @@ replay_main(int argc, char **argv)
 	if (r.info.max_len > r.info.seg_room) {
 		struct rte_eth_dev_info di;
 
-		if (rte_eth_dev_info_get(r.port_id, &di) == 0 &&
+		if (rte_eth_dev_info_get(r.port.id, &di) == 0 &&
 		    !(di.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
 			fprintf(stderr, "%s: warning: %s has packets of up to %u "
 				"bytes in chained mbufs, and port %s does not "
@@ -1006,7 +992,7 @@ replay_main(int argc, char **argv)
 	ret = replay_supervise(&r);
 	rte_eal_wait_lcore(REPLAY_TX_LCORE);
 	pacer_clock_pair(&r.tsc1, &r.wall1);
-	rte_eth_stats_get(r.port_id, &r.port_stats);
+	rte_eth_stats_get(r.port.id, &r.port_stats);
 	/* Stopping the port flushes what its driver buffered (net_pcap's
 	 * file) and frees what its TX ring still holds: after it, every
 	 * reference the port took is dropped. */
@@ -1039,8 +1025,6 @@ out_cap:
 	rte_mempool_free(r.stream_pool);
 out_port:
 	replay_port_stop(&r);
-	rte_eth_dev_close(r.port_id);
-	rte_mempool_free(r.rx_pool);
 out_eal:
 	rte_free(r.pacer);
 	replay_eal_cleanup();

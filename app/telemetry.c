@@ -460,6 +460,12 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		tel_u64(&c, "ierrors", es.ierrors);
 		tel_u64(&c, "oerrors", es.oerrors);
 		tel_u64(&c, "rx_nombuf", es.rx_nombuf);
+		/* Link propagation of a bump-in-the-wire pair (port.c). */
+		tel_u64(&c, "link_peer", (uint64_t)(int64_t)a->ports[i].link_peer);
+		tel_u64(&c, "link_lost", a->ports[i].link_lost);
+		tel_u64(&c, "peer_downs", a->ports[i].peer_downs);
+		tel_u64(&c, "peer_ups", a->ports[i].peer_ups);
+		tel_u64(&c, "peer_cannot", a->ports[i].peer_cannot);
 		tel_marks(&c);
 		if (!tel_page_add(&o, tel_key(key, sizeof(key), a->conf->ports[i].name),
 				  &c, i, first))

@@ -82,6 +82,7 @@ int ctl_cmd_export(int argc, char **argv);
 int ctl_cmd_start(int argc, char **argv);
 int ctl_cmd_stop(int argc, char **argv);
 int ctl_cmd_cores(int argc, char **argv);
+int ctl_cmd_capture(int argc, char **argv);
 
 /** Apply a label's dedication journal backwards, if there is one. */
 int ctl_cores_undo(const char *label, bool quiet);

@@ -401,6 +401,199 @@ target_cpus(const char *what, bool *cpus, long *pid, char *label, size_t llen,
 	return 0;
 }
 
+/* The kernel interface of a devargs string: its iface= value. */
+static bool
+port_iface(const char *dev, char *buf, size_t len)
+{
+	const char *at = dev;
+
+	while ((at = strstr(at, "iface=")) != NULL) {
+		size_t n;
+
+		if (at != dev && at[-1] != ',') {
+			at++;
+			continue;
+		}
+		at += 6;
+		n = strcspn(at, ",");
+		if (n == 0 || n >= len)
+			return false;
+		memcpy(buf, at, n);
+		buf[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* Is IRQ `irq` already in list (comma-separated)? */
+static bool
+irq_listed(const char *list, const char *irq)
+{
+	size_t n = strlen(irq);
+	const char *at = list;
+
+	while ((at = strstr(at, irq)) != NULL) {
+		if ((at == list || at[-1] == ' ') && (at[n] == '\0' || at[n] == ' '))
+			return true;
+		at += n;
+	}
+	return false;
+}
+
+/*
+ * The IRQs of interface ifname: its device's MSI vectors, and the lines
+ * of /proc/interrupts that name it ("eth0-TxRx-0"). Space-separated in
+ * buf. @return their number.
+ */
+/* Add the IRQ numbers named in folder dir (msi_irqs) to buf. */
+static void
+msi_irqs(const char *dir, char *buf, size_t len, size_t *at, int *n)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || irq_listed(buf, e->d_name) ||
+		    *at + strlen(e->d_name) + 2 >= len)
+			continue;
+		*at += snprintf(buf + *at, len - *at, "%s%s", *at ? " " : "", e->d_name);
+		(*n)++;
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+/*
+ * The IRQs of interface ifname: the MSI vectors of its device (or of the
+ * PCI function above it, for virtio), and the lines of /proc/interrupts
+ * that name it or its device ("eth0-TxRx-0", "virtio1-input.0").
+ * Space-separated in buf. @return their number, -1 if there is no such
+ * interface.
+ */
+static int
+iface_irqs(const char *ifname, char *buf, size_t len)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX], line[1024], devname[64] = "";
+	size_t at = 0;
+	int n = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	if (access(path, F_OK) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", ifname);
+	if (realpath(path, real) != NULL) {
+		char *slash = strrchr(real, '/');
+
+		snprintf(devname, sizeof(devname), "%s", slash + 1);
+		snprintf(path, sizeof(path), "%s/msi_irqs", real);
+		msi_irqs(path, buf, len, &at, &n);
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/msi_irqs", real);
+		if (strncmp(devname, "virtio", 6) == 0)
+			msi_irqs(path, buf, len, &at, &n);
+	}
+	f = fopen("/proc/interrupts", "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char irq[16];
+		const char *name = strrchr(line, ' ');
+
+		if (sscanf(line, " %15[0-9]:", irq) != 1 || name == NULL ||
+		    irq_listed(buf, irq) || at + strlen(irq) + 2 >= len)
+			continue;
+		name++;
+		if (strncmp(name, ifname, strlen(ifname)) != 0 &&
+		    (devname[0] == '\0' || strncmp(name, devname, strlen(devname)) != 0 ||
+		     name[strlen(devname)] != '-'))
+			continue;
+		at += snprintf(buf + at, len - at, "%s%s", at ? " " : "", irq);
+		n++;
+	}
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Ports on kernel interfaces (net_af_xdp, net_af_packet, net_pcap
+ * iface=): where their IRQs may run. An interrupt on a dedicated CPU
+ * takes it from its stage; on the housekeeping CPU it is harmless.
+ */
+static int
+audit_port_irqs(const char *what, const char *label, const bool *cpus)
+{
+	static struct conf conf;
+	char devs[CONF_MAX_PORTS][CONF_DEV_MAX], names[CONF_MAX_PORTS][CONF_NAME_MAX];
+	char err[CONF_ERR_MAX];
+	unsigned int n = 0, i;
+	struct stat st;
+	int findings = 0;
+
+	if (stat(what, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (conf_load(&conf, what, err, sizeof(err)) != 0)
+			return 0;
+		for (i = 0; i < conf.n_ports; i++, n++) {
+			snprintf(devs[n], sizeof(devs[n]), "%s", conf.ports[i].dev);
+			snprintf(names[n], sizeof(names[n]), "%s", conf.ports[i].name);
+		}
+	} else {
+		json_t *ports = ctl_query(label, "/ffwd/ports", err, sizeof(err));
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(ports, k, v) {
+			if (n == CONF_MAX_PORTS)
+				break;
+			snprintf(devs[n], sizeof(devs[n]), "%s", ctl_str(v, "dev"));
+			snprintf(names[n], sizeof(names[n]), "%s", ctl_str(v, "name"));
+			n++;
+		}
+		json_decref(ports);
+	}
+	for (i = 0; i < n; i++) {
+		char ifname[64], irqs[1024], *irq, *save = NULL;
+		int n_irq, hit = 0;
+
+		if (!port_iface(devs[i], ifname, sizeof(ifname)))
+			continue;
+		printf("\nport %s (interface %s):\n", names[i], ifname);
+		n_irq = iface_irqs(ifname, irqs, sizeof(irqs));
+		if (n_irq < 0) {
+			printf("  - no such interface on this machine\n");
+			continue;
+		}
+		if (n_irq == 0) {
+			printf("  - no IRQs of its own (a virtual interface such as veth: "
+			       "its receive work is softirq on the sending CPU)\n");
+			continue;
+		}
+		for (irq = strtok_r(irqs, " ", &save); irq != NULL;
+		     irq = strtok_r(NULL, " ", &save)) {
+			char path[128], list[256];
+			bool on[CTL_MAX_CPUS] = { false };
+			int cpu, bad = 0;
+
+			snprintf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", irq);
+			if (read_line(path, list, sizeof(list)) != 0)
+				continue;
+			cpulist_parse(list, on, CTL_MAX_CPUS);
+			for (cpu = 0; cpu < CTL_MAX_CPUS; cpu++)
+				bad += on[cpu] && cpus[cpu];
+			printf("  - irq %s: CPUs %s%s\n", irq, list,
+			       bad ? ", dedicated ones among them" : "");
+			hit += bad != 0;
+		}
+		if (hit) {
+			printf("  - %d of its %d IRQs may fire on dedicated CPUs. Fix: set "
+			       "their /proc/irq/N/smp_affinity_list to the housekeeping "
+			       "CPU ('ffwdctl cores dedicate' does)\n", hit, n_irq);
+			findings++;
+		}
+	}
+	return findings;
+}
+
 static int
 cores_audit(const char *what)
 {
@@ -564,6 +757,7 @@ cores_audit(const char *what)
 			       "domain,%s nohz_full=%s rcu_nocbs=%s irqaffinity=%s\n", list, list,
 			       list, list, hkl[0] ? hkl : "0");
 	}
+	findings += audit_port_irqs(what, label, cpus);
 	printf("\n%d findings%s\n", findings, findings ? "" : ": the cores are dedicated");
 	json_decref(before);
 	json_decref(after);

@@ -118,6 +118,40 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 	long long seen_lcore[256];
 	int n_seen = 0, i;
 
+	/*
+	 * 0. Packets the ports lost: outside every path's accounting, so
+	 * "zero loss" needs these at zero too. Lifetime totals, with what
+	 * the interval added.
+	 */
+	{
+		json_t *pb = json_object_get(before, "ports");
+		json_t *pa = json_object_get(after, "ports");
+		long long total = 0;
+
+		json_object_foreach(pa, name, v) {
+			json_t *vb = json_object_get(pb, name);
+			long long im = ctl_int(v, "imissed"), nb = ctl_int(v, "rx_nombuf");
+			long long oe = ctl_int(v, "oerrors");
+			long long d = delta(vb, v, "imissed") + delta(vb, v, "rx_nombuf") +
+				      delta(vb, v, "oerrors");
+
+			if (im + nb + oe == 0)
+				continue;
+			total += im + nb + oe;
+			fprintf(out, "port %s lost %lld packets (%lld in the last %.1f s): "
+				"imissed %lld, rx_nombuf %lld, oerrors %lld: %s\n", name,
+				im + nb + oe, d, dt, im, nb, oe,
+				nb ? "the pool ran dry (raise pipeline.mbufs, or look "
+				     "for a stage that holds mbufs)" :
+				im ? "the RX ring overflowed: its input stage does not "
+				     "keep up" :
+				     "the driver failed to send what it took");
+		}
+		if (total == 0 && json_object_size(pa) != 0)
+			fprintf(out, "ports: zero loss (imissed, rx_nombuf and oerrors "
+				"all 0)\n");
+	}
+
 	/* 1. The OS taking dedicated cores: per lcore, once. */
 	json_object_foreach(st_a, name, v) {
 		struct stage_iv s;
@@ -283,6 +317,20 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 				bar(out, ring_fill(v), 20);
 			}
 			fputc('\n', out);
+		}
+	}
+	if (json_object_size(json_object_get(a, "ports")) != 0) {
+		json_t *pb = json_object_get(b, "ports");
+
+		fprintf(out, "%-12s %12s %12s %10s %10s %10s\n", "PORT", "RX/S", "TX/S",
+			"MISSED", "NOMBUF", "OERRORS");
+		json_object_foreach(json_object_get(a, "ports"), name, v) {
+			json_t *vb = json_object_get(pb, name);
+
+			fprintf(out, "%-12s %12.0f %12.0f %10lld %10lld %10lld\n", name,
+				delta(vb, v, "ipackets") / dt,
+				delta(vb, v, "opackets") / dt, ctl_int(v, "imissed"),
+				ctl_int(v, "rx_nombuf"), ctl_int(v, "oerrors"));
 		}
 	}
 }

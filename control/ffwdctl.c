@@ -43,6 +43,11 @@ usage(FILE *f)
 "                             (root; or only inside the cgroup subtree DIR\n"
 "                             you own, IRQs then left alone); docs/CORES.md\n"
 "  cores undo LABEL           put back what dedicate changed, from its journal\n"
+"  capture LABEL PORT -w FILE [-c N] [-a duration:S] [FILTER]\n"
+"                             RX and TX of the label's port PORT (its config\n"
+"                             name) to FILE (pcapng) through dpdk-dumpcap,\n"
+"                             behind the libpcap FILTER; the pipeline must\n"
+"                             run on hugepages (pipeline.hugepages: true)\n"
 "\n"
 "exit status: 0 ok, 1 failure, 2 usage, 3 (stop) packets unaccounted for\n");
 }
@@ -73,6 +78,8 @@ main(int argc, char **argv)
 		return ctl_cmd_stop(argc, argv);
 	if (strcmp(argv[0], "cores") == 0)
 		return ctl_cmd_cores(argc, argv);
+	if (strcmp(argv[0], "capture") == 0)
+		return ctl_cmd_capture(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);
 	return CTL_EXIT_USAGE;
 }

@@ -78,7 +78,7 @@ script() {
 cunit "conf" build/tests/test_conf
 cunit "ring" build/tests/test_ring
 cunit "firewall" build/tests/test_firewall
-cunit "replay" build/stages/output/test_replay
+cunit "replay" build/tests/test_replay
 cunit "ids_rules" build/stages/app/ids/test_ids_rules
 cunit "ids_detect" build/stages/app/ids/test_ids_detect
 cunit "ctl" build/tests/test_ctl
@@ -86,7 +86,7 @@ cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ctl (asan+ubsan)" build-asan/tests/test_ctl
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
-cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
+cunit "replay (asan+ubsan)" build-asan/tests/test_replay
 cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
 cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
 cunit "ring (tsan)" build-tsan/tests/test_ring

@@ -238,6 +238,19 @@ check_mtu_rss(const struct conf *c)
 	CU_ASSERT_EQUAL(c->ports[0].rxq, 4);
 	CU_ASSERT_EQUAL(c->ports[1].mtu, 68);
 	CU_ASSERT_EQUAL(c->ports[1].rss, CONF_RSS_OFF);
+	CU_ASSERT_EQUAL(c->ports[0].busy_budget, -1);
+	CU_ASSERT_FALSE(c->ports[0].force_copy);
+	CU_ASSERT_TRUE(c->ports[0].link_propagate);
+	CU_ASSERT_FALSE(c->ports[1].link_propagate);
+}
+
+static void
+check_af_xdp(const struct conf *c)
+{
+	CU_ASSERT_EQUAL(c->ports[0].busy_budget, 32);
+	CU_ASSERT_TRUE(c->ports[0].force_copy);
+	CU_ASSERT_EQUAL(c->ports[1].busy_budget, 0);
+	CU_ASSERT_FALSE(c->ports[1].force_copy);
 }
 
 static const struct conf_good good_rows[] = {
@@ -280,9 +293,16 @@ static const struct conf_good good_rows[] = {
 	  PIPE
 	  "ports:\n"
 	  "  wan: { dev: net_null0, mtu: 9000, rxq: 4, rss: symmetric }\n"
-	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68 }\n"
+	  "  lan: { dev: \"0000:01:00.0\", rxq: 2, rss: off, mtu: 68, link_propagate: false }\n"
 	  "paths:\n" PATH("p") RX TX,
 	  check_mtu_rss },
+	{ "af_xdp socket options",
+	  PIPE
+	  "ports:\n"
+	  "  wan: { dev: \"net_af_xdp0,iface=v0\", busy_budget: 32, zero_copy: off }\n"
+	  "  lan: { dev: \"net_af_xdp1,iface=v1\", busy_budget: 0, zero_copy: auto }\n"
+	  "paths:\n" PATH("p") RX TX,
+	  check_af_xdp },
 	{ "defaults", SIMPLE, check_defaults },
 	{ "cpu_of holds the lcores in use only", SIMPLE,
 	  check_cpus_used_only },

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # replay: end-to-end tests of `ffwd replay` (or of the stand-alone
-# build/stages/output/ffwd-replay where ffwd does not dispatch "replay"
+# build/app/ffwd-replay where ffwd does not dispatch "replay"
 # yet).
 #
 #	tests/e2e/replay.sh [BUILD_DIR]		(from the repository root)
@@ -55,7 +55,7 @@ TIMEOUT=${E2E_TIMEOUT:-60}
 if "$BUILD/ffwd" replay --help 2>/dev/null | grep -q -- '--pps'; then
 	REPLAY=("$BUILD/ffwd" replay)
 else
-	REPLAY=("$BUILD/stages/output/ffwd-replay")
+	REPLAY=("$BUILD/app/ffwd-replay")
 fi
 for f in "${REPLAY[0]}" "$PCAPCMP" "$PY"; do
 	if [ ! -x "$f" ]; then
