@@ -35,7 +35,8 @@ EOF
 
 # 1. The kind is listed by --help, from its registration alone.
 name="cull listed in --help"
-if "$FFWD" --help | grep -qE '^  cull +app +drop every Nth packet'; then
+help=$("$FFWD" --help)
+if grep -qE '^  cull +app +drop every Nth packet' <<<"$help"; then
 	e2e_pass "$name"
 else
 	e2e_fail "$name" "no 'cull' line under 'stage kinds:'"
