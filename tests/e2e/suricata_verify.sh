@@ -16,11 +16,18 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-build}
 shift || true
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-DRIVER=$BUILD/stages/app/ids/engine/ffwd-ids-offline
-if [ ! -x "$DRIVER" ]; then
-	echo "suricata_verify: $DRIVER is missing, build first" >&2
+# The IDS runs as `ffwd ids`: a generated pipeline on the runtime (capture
+# -> ids -> sink), the same code path as an inline ids stage.
+FFWD=$BUILD/ffwd
+if [ ! -x "$FFWD" ]; then
+	echo "suricata_verify: $FFWD is missing, build first" >&2
 	exit 2
 fi
+WRAP=$(mktemp -d)
+trap 'rm -rf "$WRAP"' EXIT
+printf '#!/bin/sh\nexec %q ids "$@"\n' "$FFWD" >"$WRAP/ffwd-ids"
+chmod +x "$WRAP/ffwd-ids"
+DRIVER=$WRAP/ffwd-ids
 if [ $# -eq 0 ]; then
 	SV=${FFWD_CORPUS:-$ROOT/../shared/corpus}/suricata-verify
 	if [ ! -d "$SV" ]; then
@@ -30,5 +37,5 @@ if [ $# -eq 0 ]; then
 	set -- "$SV"
 fi
 # Debian's interpreter: it has python3-yaml and python3-jsonschema.
-exec /usr/bin/python3 "$ROOT/tests/e2e/suricata_verify.py" \
+/usr/bin/python3 "$ROOT/tests/e2e/suricata_verify.py" \
 	--driver "$DRIVER" --schema "$ROOT/tests/eve_schema.json" "$@"

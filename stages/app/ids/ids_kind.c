@@ -97,6 +97,7 @@ struct ids_kind_priv {
 	uint64_t ts_flag;
 	bool capture_time, pcap_cnt;
 	uint64_t last_stats_ns;		/**< housekeeping: stats records */
+	uint64_t last_ts;		/**< capture time of the last burst's end */
 	uint64_t reloads;
 	const uint64_t *ec;		/**< engine counters */
 	const uint64_t *fc, *sc, *dc;	/**< flow, stream, decoder counters */
@@ -382,7 +383,10 @@ ids_kind_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 			pkts[out++] = m;
 		else
 			rte_pktmbuf_free(m);
+		now_ns = ts;
 	}
+	if (p->capture_time)
+		__atomic_store_n(&p->last_ts, now_ns, __ATOMIC_RELAXED);
 	ids_kind_sync(s, p);
 	s->ctr.pkts_in += n;
 	s->ctr.pkts_out += out;
@@ -458,11 +462,15 @@ ids_kind_housekeeping(struct stage *s, bool final)
 	if (c->stats_interval != 0 || final) {
 		uint64_t now = p->ns0 + (uint64_t)((double)(rte_rdtsc() - p->tsc0) * 1e9 / p->hz);
 
+		/* On a capture, its own clock: the last packet's time. */
+		if (p->capture_time)
+			now = __atomic_load_n(&p->last_ts, __ATOMIC_RELAXED);
 		if (final || now - p->last_stats_ns >= c->stats_interval * 1000000000ull) {
 			struct ids_engine *e = p->e;
 
-			if (c->stats_interval != 0)
-				ids_eve_write_stats(p->eve, now,
+			/* Periodic if asked; always one at the end, as
+			 * Suricata writes its last stats at shutdown. */
+			ids_eve_write_stats(p->eve, now,
 						    ids_stats_json(&e, 1, p->eve,
 								   (now - p->ns0) / 1000000000ull));
 			p->last_stats_ns = now;
