@@ -62,12 +62,16 @@ cunit "firewall" build/stages/app/test_firewall
 cunit "replay" build/stages/output/test_replay
 cunit "ids_rules" build/stages/app/ids/test_ids_rules
 cunit "ids_detect" build/stages/app/ids/test_ids_detect
+cunit "ids_decode" build/stages/app/ids/engine/test_ids_decode
+cunit "ids_stream" build/stages/app/ids/engine/test_ids_stream
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/stages/app/test_firewall
 cunit "replay (asan+ubsan)" build-asan/stages/output/test_replay
 cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
 cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
+cunit "ids_decode (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_decode
+cunit "ids_stream (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_stream
 cunit "ring (tsan)" build-tsan/tests/test_ring
 for t in tests/e2e/[a-z]*.sh; do
 	case $t in */lib.sh) continue ;; esac
