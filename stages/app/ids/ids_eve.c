@@ -331,8 +331,10 @@ rec_json(struct ids_eve *w, const struct ids_rec *r)
 								  r->flow_end_ns,
 								  w->conf.utc)));
 		json_object_set_new(a, "age",
-				    json_integer((json_int_t)((r->flow_end_ns / 1000000000ull) -
-							      (r->flow_start_ns / 1000000000ull))));
+				    json_integer(r->flow_end_ns > r->flow_start_ns ?
+							 (json_int_t)(r->flow_end_ns / 1000000000ull -
+								      r->flow_start_ns / 1000000000ull) :
+							 0));
 		json_object_set_new(a, "state",
 				    json_string(states[r->flow_state < 3 ? r->flow_state : 0]));
 		json_object_set_new(a, "reason",
