@@ -64,6 +64,7 @@ cunit "ids_rules" build/stages/app/ids/test_ids_rules
 cunit "ids_detect" build/stages/app/ids/test_ids_detect
 cunit "ids_decode" build/stages/app/ids/engine/test_ids_decode
 cunit "ids_stream" build/stages/app/ids/engine/test_ids_stream
+cunit "ids_eve" build/stages/app/ids/engine/test_ids_eve
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
 cunit "firewall (asan+ubsan)" build-asan/stages/app/test_firewall
@@ -72,6 +73,7 @@ cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
 cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
 cunit "ids_decode (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_decode
 cunit "ids_stream (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_stream
+cunit "ids_eve (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_eve
 cunit "ring (tsan)" build-tsan/tests/test_ring
 for t in tests/e2e/[a-z]*.sh; do
 	case $t in */lib.sh) continue ;; esac
