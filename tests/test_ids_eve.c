@@ -189,6 +189,26 @@ test_ids_eve_file_reopen(void)
 								  "action")), "allowed");
 	CU_ASSERT_PTR_NULL(json_object_get(j, "flow_id"));	/* no flow: not written */
 	json_decref(j);
+	/* IPv6 in Suricata's uncompressed form. */
+	w = ids_eve_open(&c, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	fill_alert(&r, 44);
+	r.ip_ver = 6;
+	memset(r.src, 0, 16);
+	r.src[0] = 0x20; r.src[1] = 0x01; r.src[2] = 0x0d; r.src[3] = 0xb8;
+	r.src[15] = 1;
+	CU_ASSERT_EQUAL(ids_eve_write(w, &r), 0);
+	ids_eve_close(w);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		;
+	fclose(f);
+	j = json_loads(line, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "src_ip")),
+			       "2001:0db8:0000:0000:0000:0000:0000:0001");
+	json_decref(j);
 	/* An output that cannot be opened is an error at start. */
 	c.path = "/nonexistent-dir/eve.json";
 	CU_ASSERT_PTR_NULL(ids_eve_open(&c, err, sizeof(err)));
