@@ -37,7 +37,7 @@ ids_offline_usage(FILE *out, const char *prog)
 "      stream.async-oneside=BOOL      accept sessions with one direction seen\n"
 "      stream.reassembly.depth=SIZE   bytes reassembled per direction (1mb; 0: no limit)\n"
 "      stream.reassembly.memcap=SIZE  out-of-order segment pool (32mb)\n"
-"      stream.reassembly.lookback=N   bytes kept to find cut patterns (512, <= 4096)\n"
+"      stream.reassembly.lookback=N   bytes kept to find cut patterns (256, <= 4096)\n"
 "      flow.max-flows=N               flow table entries (65536)\n"
 "      ids.mode=ids|ips               as --simulate-ips\n"
 "      ids.drop-malformed=BOOL        IPS: drop packets with broken headers (false)\n"
