@@ -154,6 +154,13 @@ static const struct prow prows[] = {
 	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxabc", -1, true },
 	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxab", -1, false },
 	{ "content:\"a\"; content:\"b\";", "b a", -1, true },	/* independent */
+	/* Suricata retries an earlier content only when the next window
+	 * moves with it (within, relative pcre/isdataat), not for distance
+	 * alone */
+	{ "content:\"a\"; content:!\"b\"; distance:0;", "a b a", -1, false },
+	{ "content:\"a\"; content:!\"b\"; distance:0; within:2;", "ab a", -1, true },
+	{ "content:\"a\"; isdataat:!2,relative;", "axxxa", -1, true },
+	{ "content:\"a\"; isdataat:2,relative;", "xxxa", -1, false },
 	/* startswith, endswith */
 	{ "content:\"GET\"; startswith;", "GET /", -1, true },
 	{ "content:\"GET\"; startswith;", " GET /", -1, false },

@@ -503,6 +503,9 @@ inspect(struct insp *in, uint32_t i, uint32_t cur)
 	case IDS_STEP_PCRE:
 		return inspect_pcre(in, i, cur);
 	default: {
+		/* isdataat: a relative one that failed for lack of data fails
+		 * for every later match too (give up); a negated relative one
+		 * may hold at a later match (let the previous step retry) */
 		bool ok;
 		if (st->flags & IDS_C_RELATIVE)
 			ok = (uint64_t)cur + (uint32_t)st->offset <= in->len;
@@ -511,7 +514,8 @@ inspect(struct insp *in, uint32_t i, uint32_t cur)
 		if (st->flags & IDS_C_NEGATED)
 			ok = !ok;
 		if (!ok)
-			return (st->flags & IDS_C_RELATIVE) ? 0 : -1;
+			return (st->flags & IDS_C_RELATIVE) &&
+				(st->flags & IDS_C_NEGATED) ? 0 : -1;
 		return next_step(in, i, cur);
 	}
 	}

@@ -1994,10 +1994,14 @@ build_prepare_steps(struct ids_rule *ru)
 		    (ru->steps[k].flags & IDS_C_FAST))
 			best = (int32_t)k;
 	ru->fp = best;
+	/* Whether a failed next step is worth a retry at a later occurrence
+	 * of this one (Suricata's *_RELATIVE_NEXT / WITHIN_NEXT): only when
+	 * the next window moves with this match and may fit later, i.e. a
+	 * content with within, a relative pcre or isdataat. A content with
+	 * distance alone would only see less of the buffer later. */
 	for (uint32_t k = 0; k + 1 < ru->nsteps; k++) {
 		const struct ids_step *nx = &ru->steps[k + 1];
-		if ((nx->type == IDS_STEP_CONTENT &&
-		     (nx->flags & (IDS_C_DISTANCE | IDS_C_WITHIN))) ||
+		if ((nx->type == IDS_STEP_CONTENT && (nx->flags & IDS_C_WITHIN)) ||
 		    (nx->type != IDS_STEP_CONTENT &&
 		     (nx->flags & IDS_C_RELATIVE)))
 			ru->steps[k].flags |= IDS_C_NEXT_REL;
