@@ -253,7 +253,10 @@ test_ids_detect_header(void)
 		"alert ip 1.1.1.1-1.1.1.5 any -> any any (sid:4;)\n"
 		"alert icmp any any -> any any (sid:5;)\n"
 		"alert tcp 2001:db8::/32 any -> any [80,443] (sid:6;)\n"
-		"alert tcp any :1023 -> any any (sid:7;)\n", &o);
+		"alert tcp any :1023 -> any any (sid:7;)\n"
+		"alert icmpv4 any any -> any any (sid:8;)\n"
+		"alert icmpv6 any any -> any any (sid:9;)\n"
+		"alert udp ![1.0.0.0/8,!1.1.0.0/16] any -> any 7 (sid:10;)\n", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_pkt p;
 
@@ -274,9 +277,18 @@ test_ids_detect_header(void)
 	p = mkpkt(IPPROTO_UDP, "1.1.1.3", 1, "2.2.2.2", 2, "a", 1, EST_TS);
 	CU_ASSERT(expect(r, &p, "4"));
 	p = mkpkt(IPPROTO_ICMP, "1.1.1.6", 0, "2.2.2.2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5"));
+	CU_ASSERT(expect(r, &p, "5,8"));
 	p = mkpkt(IPPROTO_ICMPV6, "2001:db8::1", 0, "::2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5"));	/* icmp covers ICMPv6 */
+	CU_ASSERT(expect(r, &p, "5,9"));	/* icmp covers ICMPv6 */
+	/* everything outside 1/8, plus 1.1/16 */
+	p = mkpkt(IPPROTO_UDP, "1.1.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
+	p = mkpkt(IPPROTO_UDP, "1.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, ""));
+	p = mkpkt(IPPROTO_UDP, "2.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
+	p = mkpkt(IPPROTO_UDP, "2001::1", 5, "::9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
 	p = mkpkt(IPPROTO_TCP, "2001:db8::1", 999, "::2", 443, "a", 1, EST_TS);
 	CU_ASSERT(expect(r, &p, "6,7"));
 	p = mkpkt(IPPROTO_TCP, "2001:db9::1", 999, "::2", 443, "a", 1, EST_TS);

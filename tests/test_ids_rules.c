@@ -36,6 +36,8 @@ static const struct row rows[] = {
 	{ "reject tcp any any -> any 80 (sid:1;)", true },
 	{ "alert ip any any -> any any (content:\"uid=0|28|root|29|\"; classtype:bad-unknown; sid:2100498; rev:7;)", true },
 	{ "alert icmp any any -> any any (msg:\"ping\"; sid:1;)", true },
+	{ "ALERT TCP any any -> any any (Content:\"x\"; NoCase; SID:1;)", true },
+	{ "alert icmpv6 any any -> any any (sid:1;)", true },
 	{ "alert udp [10.0.0.0/8,!10.1.0.0/16] [1024:,!2000] -> 192.168.1.1 53 (sid:1;)", true },
 	{ "alert tcp 1.2.3.4-1.2.3.9 :1023 -> ![5.6.7.8,9.9.9.0/24] 1000:2000 (sid:1;)", true },
 	{ "alert tcp 2001:db8::/32 any -> ::1 [80,443] (sid:1;)", true },

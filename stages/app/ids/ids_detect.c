@@ -147,6 +147,9 @@ header_match(const struct ids_rule *ru, const struct ids_pkt *p)
 		if (ru->proto == IPPROTO_ICMP) {
 			if (p->proto != IPPROTO_ICMP && p->proto != IPPROTO_ICMPV6)
 				return false;
+		} else if (ru->proto == IDS_PROTO_ICMP4) {
+			if (p->proto != IPPROTO_ICMP)
+				return false;
 		} else if (ru->proto != p->proto) {
 			return false;
 		}
@@ -797,7 +800,8 @@ ids_detect_noprefilter(struct ids_detect_ctx *c, const struct ids_rules *r,
 		switch (pcl) {
 		case IDS_PC_TCP: in = ru->proto == 0 || ru->proto == IPPROTO_TCP; break;
 		case IDS_PC_UDP: in = ru->proto == 0 || ru->proto == IPPROTO_UDP; break;
-		case IDS_PC_ICMP: in = ru->proto == 0 || ru->proto == IPPROTO_ICMP; break;
+		case IDS_PC_ICMP: in = ru->proto == 0 || ru->proto == IPPROTO_ICMP ||
+			ru->proto == IPPROTO_ICMPV6 || ru->proto == IDS_PROTO_ICMP4; break;
 		default: in = ru->proto == 0; break;
 		}
 		if (dir == 0 && (ru->flow & IDS_FL_TO_CLIENT))

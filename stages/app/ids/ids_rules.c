@@ -883,8 +883,8 @@ static const char *const ids_app_protos[] = {
 	"dcerpc", "dns", "smtp", "imap", "pop3", "ssh", "nfs", "ntp", "dhcp",
 	"krb5", "snmp", "sip", "rfb", "mqtt", "rdp", "ike", "ikev2", "modbus",
 	"dnp3", "enip", "tftp", "quic", "ldap", "websocket", "telnet", "pgsql",
-	"bittorrent-dht", "doh2", "sctp", "pkthdr", "ipv4", "ipv6", "icmpv4",
-	"icmpv6", "ip4", "ip6", "frame", NULL
+	"bittorrent-dht", "doh2", "sctp", "pkthdr", "ipv4", "ipv6", "ip4", "ip6",
+	"frame", NULL
 };
 
 static int
@@ -898,18 +898,18 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 	if (!next_token(s, &i, &ts, &te))
 		return perr(pc, P_BAD, ts, "expected an action");
 	size_t n = te - ts;
-	if (n == 5 && memcmp(s + ts, "alert", 5) == 0)
+	if (n == 5 && strncasecmp(s + ts, "alert", 5) == 0)
 		ru->info.action = IDS_ACT_ALERT;
-	else if (n == 4 && memcmp(s + ts, "pass", 4) == 0)
+	else if (n == 4 && strncasecmp(s + ts, "pass", 4) == 0)
 		ru->info.action = IDS_ACT_PASS;
-	else if (n == 4 && memcmp(s + ts, "drop", 4) == 0)
+	else if (n == 4 && strncasecmp(s + ts, "drop", 4) == 0)
 		ru->info.action = IDS_ACT_DROP;
-	else if (n == 6 && memcmp(s + ts, "reject", 6) == 0)
+	else if (n == 6 && strncasecmp(s + ts, "reject", 6) == 0)
 		ru->info.action = IDS_ACT_REJECT;
-	else if ((n == 9 && memcmp(s + ts, "rejectsrc", 9) == 0) ||
-		 (n == 9 && memcmp(s + ts, "rejectdst", 9) == 0) ||
-		 (n == 10 && memcmp(s + ts, "rejectboth", 10) == 0) ||
-		 (n == 6 && memcmp(s + ts, "config", 6) == 0))
+	else if ((n == 9 && strncasecmp(s + ts, "rejectsrc", 9) == 0) ||
+		 (n == 9 && strncasecmp(s + ts, "rejectdst", 9) == 0) ||
+		 (n == 10 && strncasecmp(s + ts, "rejectboth", 10) == 0) ||
+		 (n == 6 && strncasecmp(s + ts, "config", 6) == 0))
 		return perr(pc, P_UNSUP, ts, "unsupported action '%.*s'",
 			    (int)n, s + ts);
 	else
@@ -928,7 +928,11 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 	else if (n == 3 && strncasecmp(s + ts, "udp", 3) == 0)
 		ru->proto = IPPROTO_UDP;
 	else if (n == 4 && strncasecmp(s + ts, "icmp", 4) == 0)
-		ru->proto = IPPROTO_ICMP;
+		ru->proto = IPPROTO_ICMP;	/* ICMP and ICMPv6, as Suricata */
+	else if (n == 6 && strncasecmp(s + ts, "icmpv4", 6) == 0)
+		ru->proto = IDS_PROTO_ICMP4;
+	else if (n == 6 && strncasecmp(s + ts, "icmpv6", 6) == 0)
+		ru->proto = IPPROTO_ICMPV6;
 	else {
 		for (int k = 0; ids_app_protos[k] != NULL; k++)
 			if (strlen(ids_app_protos[k]) == n &&
@@ -942,7 +946,7 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 				    "unsupported protocol '%.*s'", (int)n,
 				    s + ts);
 		return perr(pc, P_BAD, ts,
-			    "unknown protocol '%.*s' (expected ip, tcp, udp or icmp)",
+			    "unknown protocol '%.*s' (expected ip, tcp, udp, icmp, icmpv4 or icmpv6)",
 			    (int)n, s + ts);
 	}
 
@@ -1722,7 +1726,9 @@ parse_option(struct ids_pctx *pc, struct ids_rule_build *b, struct ids_opt *op)
 
 	if (n >= sizeof(kw))
 		n = sizeof(kw) - 1;
-	memcpy(kw, s + op->ks, n);
+	/* keywords are case-insensitive, as in Suricata */
+	for (size_t k = 0; k < n; k++)
+		kw[k] = (char)tolower((unsigned char)s[op->ks + k]);
 	kw[n] = '\0';
 
 	if (strcmp(kw, "msg") == 0)
@@ -2311,7 +2317,8 @@ rule_in_class(const struct ids_rule *ru, int pcl, int dir)
 	switch (pcl) {
 	case IDS_PC_TCP: return ru->proto == 0 || ru->proto == IPPROTO_TCP;
 	case IDS_PC_UDP: return ru->proto == 0 || ru->proto == IPPROTO_UDP;
-	case IDS_PC_ICMP: return ru->proto == 0 || ru->proto == IPPROTO_ICMP;
+	case IDS_PC_ICMP: return ru->proto == 0 || ru->proto == IPPROTO_ICMP ||
+			ru->proto == IPPROTO_ICMPV6 || ru->proto == IDS_PROTO_ICMP4;
 	default: return ru->proto == 0;
 	}
 }
