@@ -2607,9 +2607,21 @@ ids_rules_free(struct ids_rules *r)
 	free(r);
 }
 
-struct ids_rules *
-ids_rules_load_files(const char *const *files, unsigned int nfiles,
-		     const struct ids_rules_opts *o, char *err, size_t errlen)
+/* One text to parse: a file (path) or a string (text, name). */
+struct ids_src {
+	const char *path;
+	const char *text;
+	const char *name;
+};
+
+/*
+ * Loads the sources as one set: classification config, the previous
+ * set's flowbit numbering, every rule, then the compile. NULL with errno
+ * and a message on failure; nothing half-built survives.
+ */
+static struct ids_rules *
+rules_load(const struct ids_src *src, unsigned int nsrc,
+	   const struct ids_rules_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
 	struct ids_pctx pc = { 0 };
@@ -2629,107 +2641,12 @@ ids_rules_load_files(const char *const *files, unsigned int nfiles,
 	pc.errlen = errlen;
 	pc.o = o;
 	pc.r = r;
+	pc.file = "<rules>";
 	pc.rules.esz = sizeof(struct ids_rule);
 	r->id = __atomic_fetch_add(&ids_next_id, 1, __ATOMIC_RELAXED);
 	r->threshold_slots = o && o->threshold_slots ? o->threshold_slots : 65536;
 	if (o != NULL && o->prev != NULL) {
 		/* keep the previous set's flowbit numbering */
-		r->fb_ns = o->prev->fb_ns;
-		for (uint32_t k = 0; k < o->prev->nflowbits; k++) {
-			uint32_t dummy_bit;
-			pc.file = "<prev>";
-			if (flowbit_num(&pc, o->prev->fb_names[k],
-					strlen(o->prev->fb_names[k]),
-					&dummy_bit) < 0) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-		}
-	} else {
-		r->fb_ns = r->id;
-	}
-
-	/* classification.config */
-	if (o != NULL && o->classification_file != NULL) {
-		char *txt = read_file(o->classification_file, &e);
-		if (txt == NULL) {
-			snprintf(err, errlen, "%s: %s", o->classification_file,
-				 strerror(e));
-			rc = -e;
-			goto fail;
-		}
-		rc = load_classes(&pc, txt, o->classification_file);
-		free(txt);
-	} else {
-		rc = load_classes(&pc, ids_classification_builtin,
-				  "<built-in classification.config>");
-	}
-	if (rc < 0)
-		goto fail;
-
-	for (unsigned int f = 0; f < nfiles; f++) {
-		char *txt = read_file(files[f], &e);
-		if (txt == NULL) {
-			snprintf(err, errlen, "%s: %s", files[f], strerror(e));
-			rc = -e;
-			goto fail;
-		}
-		pc.file = files[f];
-		rc = parse_text(&pc, txt);
-		free(txt);
-		if (rc < 0)
-			goto fail;
-	}
-	pc.file = nfiles ? files[0] : "<rules>";
-	rc = compile_rules(&pc);
-	if (rc < 0)
-		goto fail;
-	free(pc.cls);
-	return r;
-fail:
-	for (uint32_t k = 0; k < pc.rules.n; k++)
-		rule_free_parts(&((struct ids_rule *)pc.rules.v)[k]);
-	free(pc.rules.v);
-	free(pc.cls);
-	ids_rules_free(r);
-	errno = rc == -ENOMEM ? ENOMEM : rc < 0 ? -rc : EINVAL;
-	return NULL;
-}
-
-struct ids_rules *
-ids_rules_load(const char *file, const struct ids_rules_opts *o, char *err,
-	       size_t errlen)
-{
-	return ids_rules_load_files(&file, 1, o, err, errlen);
-}
-
-struct ids_rules *
-ids_rules_load_string(const char *text, const char *name,
-		      const struct ids_rules_opts *o, char *err, size_t errlen)
-{
-	char dummy[8];
-	struct ids_pctx pc = { 0 };
-	struct ids_rules *r = calloc(1, sizeof(*r));
-	int rc;
-
-	if (err == NULL || errlen == 0) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	err[0] = '\0';
-	if (r == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	pc.err = err;
-	pc.errlen = errlen;
-	pc.o = o;
-	pc.r = r;
-	pc.file = name ? name : "<string>";
-	pc.rules.esz = sizeof(struct ids_rule);
-	r->id = __atomic_fetch_add(&ids_next_id, 1, __ATOMIC_RELAXED);
-	r->threshold_slots = o && o->threshold_slots ? o->threshold_slots : 65536;
-	if (o != NULL && o->prev != NULL) {
 		r->fb_ns = o->prev->fb_ns;
 		for (uint32_t k = 0; k < o->prev->nflowbits; k++) {
 			uint32_t bit;
@@ -2742,8 +2659,8 @@ ids_rules_load_string(const char *text, const char *name,
 	} else {
 		r->fb_ns = r->id;
 	}
+
 	if (o != NULL && o->classification_file != NULL) {
-		int e = 0;
 		char *txt = read_file(o->classification_file, &e);
 		if (txt == NULL) {
 			snprintf(err, errlen, "%s: %s", o->classification_file,
@@ -2759,9 +2676,26 @@ ids_rules_load_string(const char *text, const char *name,
 	}
 	if (rc < 0)
 		goto fail;
-	rc = parse_text(&pc, text);
-	if (rc < 0)
-		goto fail;
+
+	for (unsigned int f = 0; f < nsrc; f++) {
+		char *txt = NULL;
+		if (src[f].path != NULL) {
+			txt = read_file(src[f].path, &e);
+			if (txt == NULL) {
+				snprintf(err, errlen, "%s: %s", src[f].path,
+					 strerror(e));
+				rc = -e;
+				goto fail;
+			}
+			pc.file = src[f].path;
+		} else {
+			pc.file = src[f].name ? src[f].name : "<string>";
+		}
+		rc = parse_text(&pc, txt ? txt : src[f].text);
+		free(txt);
+		if (rc < 0)
+			goto fail;
+	}
 	rc = compile_rules(&pc);
 	if (rc < 0)
 		goto fail;
@@ -2773,8 +2707,45 @@ fail:
 	free(pc.rules.v);
 	free(pc.cls);
 	ids_rules_free(r);
-	errno = rc == -ENOMEM ? ENOMEM : rc < 0 ? -rc : EINVAL;
+	errno = rc < 0 ? -rc : EINVAL;
 	return NULL;
+}
+
+struct ids_rules *
+ids_rules_load_files(const char *const *files, unsigned int nfiles,
+		     const struct ids_rules_opts *o, char *err, size_t errlen)
+{
+	struct ids_src *src = calloc(nfiles ? nfiles : 1, sizeof(*src));
+
+	if (src == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (unsigned int k = 0; k < nfiles; k++)
+		src[k].path = files[k];
+	struct ids_rules *r = rules_load(src, nfiles, o, err, errlen);
+	int e = errno;
+	free(src);
+	errno = e;
+	return r;
+}
+
+struct ids_rules *
+ids_rules_load(const char *file, const struct ids_rules_opts *o, char *err,
+	       size_t errlen)
+{
+	struct ids_src src = { .path = file };
+
+	return rules_load(&src, 1, o, err, errlen);
+}
+
+struct ids_rules *
+ids_rules_load_string(const char *text, const char *name,
+		      const struct ids_rules_opts *o, char *err, size_t errlen)
+{
+	struct ids_src src = { .text = text, .name = name };
+
+	return rules_load(&src, 1, o, err, errlen);
 }
 
 unsigned int
