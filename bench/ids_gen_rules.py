@@ -4,7 +4,8 @@
     bench/ids_gen_rules.py N OUT [--corpus DIR] [--seed S]
 
 N rules; each has one or two contents drawn from the TCP/UDP payloads of
-the corpus captures (substrings of 4..12 bytes, written as |hex| where not
+the corpus captures (substrings of 5..12 bytes, at least half text, found in at most 3
+payloads, written as |hex| where not
 printable) or random strings (a quarter of the rules), 10 % a pcre after
 the content, 30 % flow:established, a mix of protocols and destination
 ports (60 % any), a few nocase/depth/distance modifiers. Deterministic for
@@ -118,16 +119,24 @@ def main():
     pls = corpus_payloads(a.corpus)
     if not pls:
         sys.exit("ids_gen_rules: no payloads under %s" % a.corpus)
-    # prefer substrings with some printable text, as real rules do
+    # Like real signatures, a content is specific: mostly text, not runs
+    # of zeros, and found in at most 3 of the corpus payloads (a common
+    # substring such as "HTTP/1.1" would make every packet a candidate of
+    # every rule, which no rule writer does).
+    blob = b"\xff\xfe\xfd".join(pls)
+
     def pick():
-        for _ in range(20):
+        for _ in range(40):
             p = rnd.choice(pls)
-            ln = rnd.randint(4, 12)
+            ln = rnd.randint(5, 12)
             if len(p) < ln:
                 continue
             s = rnd.randrange(0, len(p) - ln + 1)
             b = p[s:s + ln]
-            if b[0] != 0 and len(set(b)) > 2:
+            # like real rule contents: mostly text, not runs of zeros
+            text = sum(1 for c in b if 0x20 <= c < 0x7f)
+            if b[0] != 0 and len(set(b)) > 3 and text * 2 >= len(b) and \
+                    blob.count(b) <= 3:
                 return b
         return bytes(rnd.choice(string.ascii_letters).encode() * 6)
 
