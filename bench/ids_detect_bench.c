@@ -297,6 +297,11 @@ main(int argc, char **argv)
 			       (double)m2 / sets[si]->n);
 		}
 	}
+	const uint64_t *ctr = ids_detect_ctx_counters(c);
+	printf("counters:");
+	for (int k = 0; k < IDS_DC_MAX; k++)
+		printf(" %s=%lu", ids_detect_counter_names[k], (unsigned long)ctr[k]);
+	printf("\n");
 	double pm = median(pf[0], rounds), p64 = median(pf[1], rounds);
 	double fm = median(full[0], rounds), f64 = median(full[1], rounds);
 	double sm = median(ratio[0], rounds), s64r = median(ratio[1], rounds);
@@ -304,8 +309,8 @@ main(int argc, char **argv)
 	       pm, fm, sm);
 	printf("median 64:  prefilter %.1f ns/pkt, no-prefilter %.1f ns/pkt, speedup %.1f\n",
 	       p64, f64, s64r);
-	printf("figures: rules=%u speedup_mix=%.2f speedup_64=%.2f ns_mix=%.1f ns_64=%.1f\n",
-	       ids_rules_count(r), sm, s64r, pm, p64);
+	printf("figures: rules=%u speedup_mix=%.2f speedup_64=%.2f ns_mix=%.1f ns_64=%.1f full_mix=%.1f full_64=%.1f\n",
+	       ids_rules_count(r), sm, s64r, pm, p64, fm, f64);
 	ids_detect_ctx_free(c);
 	ids_rules_free(r);
 	return 0;

@@ -16,6 +16,7 @@ PKGS=(
 	libpcap-dev libyaml-dev libcunit1-dev libbpf-dev
 	libjansson-dev libmicrohttpd-dev python3-prometheus-client
 	python3 tcpdump tcpreplay strace iproute2 procps
+	python3-yaml python3-jsonschema python3-scapy jq
 	clang llvm libclang-rt-14-dev
 	libvectorscan-dev libpcre2-dev
 	jq python3-scapy

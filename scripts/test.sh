@@ -82,6 +82,9 @@ cunit "replay" build/tests/test_replay
 cunit "ids_rules" build/stages/app/ids/test_ids_rules
 cunit "ids_detect" build/stages/app/ids/test_ids_detect
 cunit "ctl" build/tests/test_ctl
+cunit "ids_decode" build/stages/app/ids/engine/test_ids_decode
+cunit "ids_stream" build/stages/app/ids/engine/test_ids_stream
+cunit "ids_eve" build/stages/app/ids/engine/test_ids_eve
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ctl (asan+ubsan)" build-asan/tests/test_ctl
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
@@ -89,6 +92,9 @@ cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
 cunit "replay (asan+ubsan)" build-asan/tests/test_replay
 cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
 cunit "ids_detect (asan+ubsan)" build-asan/stages/app/ids/test_ids_detect
+cunit "ids_decode (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_decode
+cunit "ids_stream (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_stream
+cunit "ids_eve (asan+ubsan)" build-asan/stages/app/ids/engine/test_ids_eve
 cunit "ring (tsan)" build-tsan/tests/test_ring
 # Every parser under libFuzzer + ASan + UBSan, 30 s a target, after the
 # kept crash inputs (tests/fuzz/regress/) are replayed.

@@ -154,6 +154,13 @@ static const struct prow prows[] = {
 	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxabc", -1, true },
 	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxab", -1, false },
 	{ "content:\"a\"; content:\"b\";", "b a", -1, true },	/* independent */
+	/* Suricata retries an earlier content only when the next window
+	 * moves with it (within, relative pcre/isdataat), not for distance
+	 * alone */
+	{ "content:\"a\"; content:!\"b\"; distance:0;", "a b a", -1, false },
+	{ "content:\"a\"; content:!\"b\"; distance:0; within:2;", "ab a", -1, true },
+	{ "content:\"a\"; isdataat:!2,relative;", "axxxa", -1, true },
+	{ "content:\"a\"; isdataat:2,relative;", "xxxa", -1, false },
 	/* startswith, endswith */
 	{ "content:\"GET\"; startswith;", "GET /", -1, true },
 	{ "content:\"GET\"; startswith;", " GET /", -1, false },
@@ -246,7 +253,10 @@ test_ids_detect_header(void)
 		"alert ip 1.1.1.1-1.1.1.5 any -> any any (sid:4;)\n"
 		"alert icmp any any -> any any (sid:5;)\n"
 		"alert tcp 2001:db8::/32 any -> any [80,443] (sid:6;)\n"
-		"alert tcp any :1023 -> any any (sid:7;)\n", &o);
+		"alert tcp any :1023 -> any any (sid:7;)\n"
+		"alert icmpv4 any any -> any any (sid:8;)\n"
+		"alert icmpv6 any any -> any any (sid:9;)\n"
+		"alert udp ![1.0.0.0/8,!1.1.0.0/16] any -> any 7 (sid:10;)\n", &o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_pkt p;
 
@@ -267,9 +277,18 @@ test_ids_detect_header(void)
 	p = mkpkt(IPPROTO_UDP, "1.1.1.3", 1, "2.2.2.2", 2, "a", 1, EST_TS);
 	CU_ASSERT(expect(r, &p, "4"));
 	p = mkpkt(IPPROTO_ICMP, "1.1.1.6", 0, "2.2.2.2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5"));
+	CU_ASSERT(expect(r, &p, "5,8"));
 	p = mkpkt(IPPROTO_ICMPV6, "2001:db8::1", 0, "::2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5"));	/* icmp covers ICMPv6 */
+	CU_ASSERT(expect(r, &p, "5,9"));	/* icmp covers ICMPv6 */
+	/* everything outside 1/8, plus 1.1/16 */
+	p = mkpkt(IPPROTO_UDP, "1.1.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
+	p = mkpkt(IPPROTO_UDP, "1.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, ""));
+	p = mkpkt(IPPROTO_UDP, "2.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
+	p = mkpkt(IPPROTO_UDP, "2001::1", 5, "::9", 7, "a", 1, EST_TS);
+	CU_ASSERT(expect(r, &p, "10"));
 	p = mkpkt(IPPROTO_TCP, "2001:db8::1", 999, "::2", 443, "a", 1, EST_TS);
 	CU_ASSERT(expect(r, &p, "6,7"));
 	p = mkpkt(IPPROTO_TCP, "2001:db9::1", 999, "::2", 443, "a", 1, EST_TS);
@@ -757,6 +776,106 @@ test_ids_detect_crosscheck(void)
 	free(text);
 }
 
+/*
+ * No allocation per packet: count malloc/calloc/realloc while packets are
+ * inspected, by interposing glibc's allocator. Not under ASan, which owns
+ * the allocator itself (the test is then not registered, not passed).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define IDS_COUNT_ALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IDS_COUNT_ALLOC 0
+#endif
+#endif
+#ifndef IDS_COUNT_ALLOC
+#define IDS_COUNT_ALLOC 1
+#endif
+
+#if IDS_COUNT_ALLOC
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static volatile int alloc_watch;
+static volatile unsigned long alloc_count;
+
+void *
+malloc(size_t n)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t a, size_t b)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_calloc(a, b);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_realloc(p, n);
+}
+
+void
+free(void *p)
+{
+	__libc_free(p);
+}
+
+static void
+test_ids_detect_no_alloc(void)
+{
+	struct ids_rules *r = load(
+		"alert tcp any any -> any any (content:\"GET\"; pcre:\"/^ \\/[a-z]+/R\"; sid:1;)\n"
+		"alert tcp any any -> any 80 (content:\"login\"; flowbits:set,l; sid:2;)\n"
+		"alert tcp any any -> any any (content:\"data\"; flowbits:isset,l; threshold:type limit, track by_src, count 3, seconds 1; sid:3;)\n"
+		"alert udp any any -> any any (dsize:>2; sid:4;)\n"
+		"alert ip any any -> any any (content:!\"zz\"; sid:5;)\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
+	size_t fsz = ids_detect_flow_state_size(r);
+	struct ids_flow_det *fd = malloc(fsz);
+	ids_detect_flow_init(r, fd, fsz);
+	static const char *const pl[] = { "GET /index.html", "login", "data",
+		"nothing", "GET x", "zz" };
+	struct ids_match m[8];
+	unsigned long total = 0;
+
+	alloc_count = 0;
+	alloc_watch = 1;
+	for (int k = 0; k < 20000; k++) {
+		const char *t = pl[k % 6];
+		struct ids_pkt p = mkpkt(k % 3 ? IPPROTO_TCP : IPPROTO_UDP,
+					 "1.1.1.1", 1000, "2.2.2.2", 80, t,
+					 (uint32_t)strlen(t), EST_TS);
+		p.ts_ns = (uint64_t)k * 1000000;
+		p.src[3] = (uint8_t)k;
+		p.fd = fd;
+		if (k % 5 == 0) {
+			p.flags |= IDS_PKT_STREAM;
+			p.stream = (const uint8_t *)"GET /stream data";
+			p.stream_len = 16;
+		}
+		int n = ids_detect(c, r, &p, m, 8);
+		total += n > 0 ? (unsigned long)n : 0;
+	}
+	alloc_watch = 0;
+	CU_ASSERT_EQUAL(alloc_count, 0);
+	CU_ASSERT(total > 10000);
+	free(fd);
+	ids_detect_ctx_free(c);
+	ids_rules_free(r);
+}
+#endif
+
 static void
 test_ids_detect_empty_set(void)
 {
@@ -787,5 +906,9 @@ tests_register(void)
 	    !CU_add_test(s, "test_ids_detect_crosscheck", test_ids_detect_crosscheck) ||
 	    !CU_add_test(s, "test_ids_detect_empty_set", test_ids_detect_empty_set))
 		return -1;
+#if IDS_COUNT_ALLOC
+	if (!CU_add_test(s, "test_ids_detect_no_alloc", test_ids_detect_no_alloc))
+		return -1;
+#endif
 	return 0;
 }

@@ -36,6 +36,8 @@ static const struct row rows[] = {
 	{ "reject tcp any any -> any 80 (sid:1;)", true },
 	{ "alert ip any any -> any any (content:\"uid=0|28|root|29|\"; classtype:bad-unknown; sid:2100498; rev:7;)", true },
 	{ "alert icmp any any -> any any (msg:\"ping\"; sid:1;)", true },
+	{ "ALERT TCP any any -> any any (Content:\"x\"; NoCase; SID:1;)", true },
+	{ "alert icmpv6 any any -> any any (sid:1;)", true },
 	{ "alert udp [10.0.0.0/8,!10.1.0.0/16] [1024:,!2000] -> 192.168.1.1 53 (sid:1;)", true },
 	{ "alert tcp 1.2.3.4-1.2.3.9 :1023 -> ![5.6.7.8,9.9.9.0/24] 1000:2000 (sid:1;)", true },
 	{ "alert tcp 2001:db8::/32 any -> ::1 [80,443] (sid:1;)", true },
@@ -532,6 +534,81 @@ test_ids_rules_flow_state_size(void)
 	ids_rules_free(r);
 }
 
+/* tests/ids/all-keywords.rules loads and uses every keyword of the subset. */
+static void
+test_ids_rules_all_keywords(void)
+{
+	static const char *const kws[] = { "msg:", "sid:", "rev:", "gid:",
+		"classtype:", "priority:", "metadata:", "reference:", "content:",
+		"content:!", "nocase;", "depth:", "offset:", "distance:",
+		"within:", "startswith;", "endswith;", "fast_pattern;",
+		"fast_pattern:", "isdataat:", "isdataat:!", "dsize:", "pcre:",
+		"pcre:!", "/Ri", "/smx", "flow:", "to_server", "to_client",
+		"from_server", "established", "not_established", "stateless",
+		"only_stream", "no_stream", "flowbits:set", "flowbits:unset",
+		"flowbits:isset", "flowbits:isnotset", "flowbits:toggle",
+		"flowbits:noalert", "noalert;", "threshold:", "type limit",
+		"type both", "type threshold", "by_src", "by_dst", "by_rule",
+		"by_both", "detection_filter:", "alert ", "drop ", "reject ",
+		"pass ", " ip ", " tcp ", " udp ", " icmp ", " icmpv4 ",
+		" icmpv6 ", "<>", "$HOME_NET", "$EXTERNAL_NET", "$HTTP_PORTS",
+		"!", "/8", "-192", "::/32", "1024:", ":]", "\\\n" };
+	const char *root = getenv("FFWD_SOURCE_ROOT");
+	char path[1024], err[512];
+	snprintf(path, sizeof(path), "%s/tests/ids/all-keywords.rules",
+		 root ? root : ".");
+	struct ids_rules *r = ids_rules_load(path, NULL, err, sizeof(err));
+	if (r == NULL)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(ids_rules_count(r), 26);
+	CU_ASSERT_EQUAL(ids_rules_skipped(r), 0);
+	ids_rules_free(r);
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	static char text[65536];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	for (size_t k = 0; k < sizeof(kws) / sizeof(kws[0]); k++) {
+		const char *kw = kws[k];
+		if (strstr(text, kw) == NULL)
+			fprintf(stderr, "all-keywords.rules lacks '%s'\n", kw);
+		CU_ASSERT(strstr(text, kw) != NULL);
+	}
+}
+
+/* Every suricata-verify test of the corpus: its rules load, with the
+ * rules outside the subset skipped and named. */
+static void
+test_ids_rules_suricata_verify(void)
+{
+	const char *root = getenv("FFWD_SOURCE_ROOT");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/../shared/corpus/suricata-verify",
+		 root ? root : ".");
+	static const char *const tests[] = { "alert-testmyids-midstream",
+		"bug-2736-01", "bug-2736-02", "decode-nsh-type1",
+		"decode-nsh-type2", "pcap-file-stdin", "tcp-fastopen-04" };
+	static const unsigned int loaded[] = { 1, 0, 0, 1, 1, 1, 1 };
+	for (size_t k = 0; k < sizeof(tests) / sizeof(tests[0]); k++) {
+		char path[1400], err[512];
+		snprintf(path, sizeof(path), "%s/%s/test.rules", dir, tests[k]);
+		struct ids_rules_opts o = { .skip_unsupported = true };
+		struct ids_rules *r = ids_rules_load(path, &o, err, sizeof(err));
+		if (r == NULL)
+			fprintf(stderr, "%s: %s\n", tests[k], err);
+		CU_ASSERT_PTR_NOT_NULL(r);
+		if (r == NULL)
+			continue;
+		CU_ASSERT_EQUAL(ids_rules_count(r), loaded[k]);
+		for (unsigned int j = 0; j < ids_rules_skipped(r); j++)
+			CU_ASSERT(strstr(ids_rules_skipped_at(r, j),
+					 "unsupported protocol 'dns'") != NULL);
+		ids_rules_free(r);
+	}
+}
+
 int
 tests_register(void)
 {
@@ -548,7 +625,9 @@ tests_register(void)
 	    !CU_add_test(s, "test_ids_rules_classification", test_ids_rules_classification) ||
 	    !CU_add_test(s, "test_ids_rules_order", test_ids_rules_order) ||
 	    !CU_add_test(s, "test_ids_rules_fast_pattern", test_ids_rules_fast_pattern) ||
-	    !CU_add_test(s, "test_ids_rules_flow_state_size", test_ids_rules_flow_state_size))
+	    !CU_add_test(s, "test_ids_rules_flow_state_size", test_ids_rules_flow_state_size) ||
+	    !CU_add_test(s, "test_ids_rules_all_keywords", test_ids_rules_all_keywords) ||
+	    !CU_add_test(s, "test_ids_rules_suricata_verify", test_ids_rules_suricata_verify))
 		return -1;
 	return 0;
 }

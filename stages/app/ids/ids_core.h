@@ -104,13 +104,17 @@ struct ids_threshold {
 	uint64_t window_ns;
 };
 
+/* ids_rule.proto for an icmpv4 rule (IPPROTO_ICMP means both, as the
+ * icmp keyword does; IPPROTO_ICMPV6 is icmpv6 only). */
+#define IDS_PROTO_ICMP4	254
+
 /* Protocol classes a rule can belong to. */
 enum ids_pclass { IDS_PC_TCP, IDS_PC_UDP, IDS_PC_ICMP, IDS_PC_OTHER,
 	IDS_PC_MAX };
 
 struct ids_rule {
 	struct ids_rule_info info;
-	uint8_t proto;		/* 0: ip (any), else IPPROTO_* (ICMP: both) */
+	uint8_t proto;		/* 0: ip (any), else IPPROTO_* (ICMP: both), IDS_PROTO_ICMP4 */
 	uint8_t bidir;		/* <> */
 	uint16_t flow;		/* IDS_FL_* */
 	struct ids_addr_set src, dst;

@@ -147,6 +147,9 @@ header_match(const struct ids_rule *ru, const struct ids_pkt *p)
 		if (ru->proto == IPPROTO_ICMP) {
 			if (p->proto != IPPROTO_ICMP && p->proto != IPPROTO_ICMPV6)
 				return false;
+		} else if (ru->proto == IDS_PROTO_ICMP4) {
+			if (p->proto != IPPROTO_ICMP)
+				return false;
 		} else if (ru->proto != p->proto) {
 			return false;
 		}
@@ -503,6 +506,9 @@ inspect(struct insp *in, uint32_t i, uint32_t cur)
 	case IDS_STEP_PCRE:
 		return inspect_pcre(in, i, cur);
 	default: {
+		/* isdataat: a relative one that failed for lack of data fails
+		 * for every later match too (give up); a negated relative one
+		 * may hold at a later match (let the previous step retry) */
 		bool ok;
 		if (st->flags & IDS_C_RELATIVE)
 			ok = (uint64_t)cur + (uint32_t)st->offset <= in->len;
@@ -511,7 +517,8 @@ inspect(struct insp *in, uint32_t i, uint32_t cur)
 		if (st->flags & IDS_C_NEGATED)
 			ok = !ok;
 		if (!ok)
-			return (st->flags & IDS_C_RELATIVE) ? 0 : -1;
+			return (st->flags & IDS_C_RELATIVE) &&
+				(st->flags & IDS_C_NEGATED) ? 0 : -1;
 		return next_step(in, i, cur);
 	}
 	}
@@ -793,7 +800,8 @@ ids_detect_noprefilter(struct ids_detect_ctx *c, const struct ids_rules *r,
 		switch (pcl) {
 		case IDS_PC_TCP: in = ru->proto == 0 || ru->proto == IPPROTO_TCP; break;
 		case IDS_PC_UDP: in = ru->proto == 0 || ru->proto == IPPROTO_UDP; break;
-		case IDS_PC_ICMP: in = ru->proto == 0 || ru->proto == IPPROTO_ICMP; break;
+		case IDS_PC_ICMP: in = ru->proto == 0 || ru->proto == IPPROTO_ICMP ||
+			ru->proto == IPPROTO_ICMPV6 || ru->proto == IDS_PROTO_ICMP4; break;
 		default: in = ru->proto == 0; break;
 		}
 		if (dir == 0 && (ru->flow & IDS_FL_TO_CLIENT))

@@ -314,9 +314,14 @@ uint64_t ids_detect_ctx_rule_hits(const struct ids_detect_ctx *c,
  *    the flow in IPS mode;
  *  - matches suppressed by threshold are not returned; noalert matches
  *    are returned with IDS_RULE_NOALERT (their action still applies);
- *  - a rule is returned at most once per call; a content rule on TCP is
- *    inspected in the stream buffer (when IDS_PKT_STREAM) and then in the
- *    packet payload, IDS_MATCH_STREAM tells which matched.
+ *  - a rule is returned at most once per call. A TCP rule with payload
+ *    keywords inspects the stream buffer when the packet has one
+ *    (IDS_PKT_STREAM, Suricata's PKT_DETECT_HAS_STREAMDATA), otherwise the
+ *    packet payload; flow:no_stream (and dsize) always use the packet,
+ *    flow:only_stream never does. IDS_MATCH_STREAM tells which matched.
+ *    The caller decides which stream bytes are new for this packet (the
+ *    flow half tracks the inspected progress), so a match is not
+ *    reported twice for the same stream data.
  *
  * @return the number of matches written (<= max, the rest counted as
  *   truncated), or -ESTALE when c does not fit r.

@@ -3,11 +3,20 @@
  * ids_engine: see ids_engine.h.
  *
  * Duplicate alerts: detection sees a stream view that starts with the
- * lookback (bytes it saw before). A rule that matched in a stream view is
- * therefore not given the same bytes again: after a stream match the
- * direction's lookback is emptied. The price: a second rule whose pattern
- * straddles that boundary is missed; docs/IDS-ENGINE.md says so, and
- * ids_pkt would need a "new data starts here" offset to do better.
+ * lookback (bytes it saw before, so that a pattern cut across segments is
+ * whole) and ids_pkt has no "new bytes start here" offset. A rule that
+ * matches a view can therefore be matching old bytes again. The flow keeps,
+ * per direction, the rules that matched the previous view (whose tail is
+ * the lookback):
+ *  - a rule that did not match the previous view cannot be matching the
+ *    lookback alone: its match is new and alerts;
+ *  - a rule that did is checked once more on the new bytes alone (a
+ *    second detection call with the flowbits saved and restored); it
+ *    alerts only if it matches there.
+ * The second call happens only when a rule matches two views in a row.
+ * What it costs: a rule whose repeated pattern is itself cut across the
+ * boundary right after an earlier match is not reported twice, and such a
+ * rule's threshold counts that packet twice. docs/IDS-ENGINE.md says so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +51,8 @@ struct ids_engine {
 	uint8_t *sbuf;		/* stream views */
 	uint8_t *lin;		/* chained mbufs */
 	struct ids_match *m;
+	struct ids_match *m2;	/* the duplicate check's matches */
+	uint8_t *fd_save;	/* flowbits saved around the duplicate check */
 	uint64_t now_ns;	/* time of the packet being handled */
 	uint64_t ctr[IDS_ENG_CTR_MAX];
 	struct ids_dec_stats dst;
@@ -124,6 +135,7 @@ struct ev {
 	int dir;
 	uint64_t pcap_cnt;
 	uint32_t wire_len;
+	uint32_t new_off;	/* stream view: where the new bytes start */
 };
 
 static void
@@ -238,12 +250,89 @@ rec_flow_end(struct ids_engine *e, struct ids_flow *f, enum ids_flow_ctr why)
 
 /* ---- detection ---- */
 
+static bool
+prev_has(const struct ids_flow *f, int dir, uint32_t sid)
+{
+	if (f->psid_n[dir] == 0xff)
+		return true;	/* overflowed: anything may have matched */
+	for (unsigned int i = 0; i < f->psid_n[dir]; i++)
+		if (f->psid[dir][i] == sid)
+			return true;
+	return false;
+}
+
+/*
+ * Which stream matches of the view in V repeat the previous view's (see the
+ * comment at the top): sets bit i of *DUP for each match i that is a
+ * repeat. N matches in e->m.
+ */
+static uint64_t
+stream_dups(struct ids_engine *e, const struct ev *v, int dir, int n)
+{
+	const struct ids_pkt *p = v->p;
+	struct ids_flow *f = v->f;
+	uint64_t cand = 0, dup = 0;
+	struct ids_pkt p2;
+	int n2;
+
+	if (v->new_off == 0)
+		return 0;	/* no lookback: every byte is new */
+	for (int i = 0; i < n && i < 64; i++)
+		if ((e->m[i].flags & IDS_MATCH_STREAM) &&
+		    prev_has(f, dir, e->m[i].sid))
+			cand |= 1ull << i;
+	if (cand == 0)
+		return 0;
+	p2 = *p;
+	p2.stream = p->stream + v->new_off;
+	p2.stream_len = p->stream_len - v->new_off;
+	if (f->det != NULL)
+		memcpy(e->fd_save, f->det, e->det_size);
+	n2 = ids_detect(e->dctx, e->rules, &p2, e->m2, e->conf.max_matches);
+	if (f->det != NULL)
+		memcpy(f->det, e->fd_save, e->det_size);
+	for (int i = 0; i < n && i < 64; i++) {
+		bool again = false;
+
+		if (!(cand & (1ull << i)))
+			continue;
+		for (int k = 0; k < n2; k++)
+			if (e->m2[k].sid == e->m[i].sid &&
+			    e->m2[k].gid == e->m[i].gid &&
+			    (e->m2[k].flags & IDS_MATCH_STREAM))
+				again = true;
+		if (!again)
+			dup |= 1ull << i;
+	}
+	return dup;
+}
+
+/* Remember the rules that matched this view of direction DIR. */
+static void
+stream_remember(struct ids_engine *e, struct ids_flow *f, int dir, int n)
+{
+	uint8_t k = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!(e->m[i].flags & IDS_MATCH_STREAM))
+			continue;
+		if (k == IDS_FLOW_PSID) {
+			k = 0xff;
+			break;
+		}
+		f->psid[dir][k++] = e->m[i].sid;
+	}
+	f->psid_n[dir] = k;
+}
+
 static enum ids_verdict
 inspect(struct ids_engine *e, const struct ev *v, int data_dir)
 {
 	const struct ids_pkt *p = v->p;
 	enum ids_verdict verdict = IDS_PASS;
-	bool stream_hit = false, ips = e->conf.mode == IDS_MODE_IPS;
+	bool ips = e->conf.mode == IDS_MODE_IPS;
+	bool in_stream = v->f != NULL && (p->flags & IDS_PKT_STREAM);
+	uint64_t dup = 0;
 	int n;
 
 	e->ctr[IDS_ENG_C_inspected]++;
@@ -254,31 +343,34 @@ inspect(struct ids_engine *e, const struct ev *v, int data_dir)
 		e->ctr[IDS_ENG_C_detect_errors]++;
 		return IDS_PASS;
 	}
+	if (in_stream) {
+		dup = stream_dups(e, v, data_dir, n);
+		stream_remember(e, v->f, data_dir, n);
+		if (dup)
+			e->ctr[IDS_ENG_C_stream_dups] += (uint64_t)__builtin_popcountll(dup);
+	}
 	for (int i = 0; i < n; i++) {
 		const struct ids_match *m = &e->m[i];
 		bool drop = m->action == IDS_ACT_DROP ||
 			    m->action == IDS_ACT_REJECT;
 
-		if (m->flags & IDS_MATCH_STREAM)
-			stream_hit = true;
 		if (m->action == IDS_ACT_PASS) {
 			if (v->f != NULL)
 				v->f->flags |= IDS_FLOWF_PASS;
 			continue;
 		}
+		/* A repeat still applies its action; it only does not
+		 * alert twice for the same bytes. */
 		if (drop && ips) {
 			verdict = IDS_DROP;
 			if (v->f != NULL)
 				v->f->flags |= IDS_FLOWF_DROP;
 		}
-		if (!(m->flags & IDS_RULE_NOALERT))
+		if (!(m->flags & IDS_RULE_NOALERT) && !(i < 64 && (dup & (1ull << i))))
 			rec_alert(e, v, m, drop && ips);
 	}
 	if (verdict == IDS_DROP)
 		rec_drop(e, v);
-	/* The bytes that matched are not shown to detection again. */
-	if (stream_hit && v->f != NULL && (p->flags & IDS_PKT_STREAM))
-		v->f->st[data_dir].lb_len = 0;
 	return verdict;
 }
 
@@ -322,6 +414,7 @@ inspect_pseudo(struct ids_engine *e, struct ids_flow *f, int dir,
 	v.dir = dir;
 	v.pcap_cnt = pcap_cnt;
 	v.wire_len = 0;
+	v.new_off = sv->new_off;
 	e->ctr[IDS_ENG_C_pseudo]++;
 	return inspect(e, &v, dir);
 }
@@ -482,6 +575,7 @@ ids_engine_packet(struct ids_engine *e, const uint8_t *data, uint32_t caplen,
 	v.dir = dir;
 	v.pcap_cnt = pcap_cnt;
 	v.wire_len = wirelen;
+	v.new_off = 0;
 
 	if (f == NULL || d.proto != IDS_PROTO_TCP || !d.l4 ||
 	    f->tcp == IDS_TCP_NONE || !(f->st[dir].flags & IDS_STREAM_F_INIT)) {
@@ -499,9 +593,12 @@ ids_engine_packet(struct ids_engine *e, const uint8_t *data, uint32_t caplen,
 			p.stream = sv.buf;
 			p.stream_len = sv.len;
 			p.flags |= IDS_PKT_STREAM;
-		} else {
+			v.new_off = sv.new_off;
+		} else if (!(f->st[dir].flags & IDS_STREAM_F_DEPTH)) {
 			/* Out of order or old: its bytes are inspected when
-			 * (if) they become in order, not twice. */
+			 * (if) they become in order, not twice. Past the
+			 * depth nothing is reassembled any more, and packets
+			 * are inspected one by one, as Suricata does. */
 			p.payload_len = 0;
 		}
 	}
@@ -615,7 +712,10 @@ ids_engine_create(const struct ids_engine_conf *c, const struct ids_rules *r,
 	e->sbuf = malloc(ids_stream_ctx_bufsize(e->sx));
 	e->lin = malloc(c->linear_max ? c->linear_max : 1);
 	e->m = calloc(c->max_matches ? c->max_matches : 1, sizeof(*e->m));
-	if (e->q == NULL || e->sbuf == NULL || e->lin == NULL || e->m == NULL) {
+	e->m2 = calloc(c->max_matches ? c->max_matches : 1, sizeof(*e->m2));
+	e->fd_save = malloc(e->det_size);
+	if (e->q == NULL || e->sbuf == NULL || e->lin == NULL || e->m == NULL ||
+	    e->m2 == NULL || e->fd_save == NULL) {
 		snprintf(err, errlen, "ids: record ring of %u (a power of two?) "
 			 "or buffers: %s", c->rec_ring, strerror(errno));
 		goto fail;
@@ -652,6 +752,8 @@ ids_engine_free(struct ids_engine *e)
 	free(e->sbuf);
 	free(e->lin);
 	free(e->m);
+	free(e->m2);
+	free(e->fd_save);
 	free(e);
 }
 

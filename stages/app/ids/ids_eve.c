@@ -206,12 +206,21 @@ b64(const uint8_t *p, size_t n)
 	return o;
 }
 
+/* IPv6 as Suricata writes it: eight groups of four hex digits, nothing
+ * compressed ("2001:0db8:0000:...:0001"), so that log tools and
+ * suricata-verify checks that compare addresses as strings agree. */
 static void
 set_ip(json_t *o, const char *key, uint8_t ver, const uint8_t *a)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN + 8];
 
-	inet_ntop(ver == 6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf));
+	if (ver == 6) {
+		for (int i = 0; i < 8; i++)
+			snprintf(buf + i * 5, sizeof(buf) - (size_t)i * 5, "%02x%02x%s",
+				 a[2 * i], a[2 * i + 1], i < 7 ? ":" : "");
+	} else {
+		inet_ntop(AF_INET, a, buf, sizeof(buf));
+	}
 	json_object_set_new(o, key, json_string(buf));
 }
 
@@ -331,8 +340,10 @@ rec_json(struct ids_eve *w, const struct ids_rec *r)
 								  r->flow_end_ns,
 								  w->conf.utc)));
 		json_object_set_new(a, "age",
-				    json_integer((json_int_t)((r->flow_end_ns / 1000000000ull) -
-							      (r->flow_start_ns / 1000000000ull))));
+				    json_integer(r->flow_end_ns > r->flow_start_ns ?
+							 (json_int_t)(r->flow_end_ns / 1000000000ull -
+								      r->flow_start_ns / 1000000000ull) :
+							 0));
 		json_object_set_new(a, "state",
 				    json_string(states[r->flow_state < 3 ? r->flow_state : 0]));
 		json_object_set_new(a, "reason",

@@ -433,7 +433,7 @@ ids_flow_get(struct ids_flow_table *t, const struct ids_dec *d,
 					  (IDS_TH_SYN | IDS_TH_ACK));
 		if (client_is_src == a_is_src)
 			f->flags |= IDS_FLOWF_CLIENT_IS_A;
-		f->first_ns = now_ns;
+		f->first_ns = f->last_ns = now_ns;
 		/* flow_id: unique in the table (the creation count), with
 		 * hash bits above it so that ids differ across replicas and
 		 * runs; kept below 2^53 so JSON readers hold it exactly. */
@@ -447,7 +447,9 @@ ids_flow_get(struct ids_flow_table *t, const struct ids_dec *d,
 		*created = true;
 	}
 	*dir = client_is_src ? IDS_DIR_TOSERVER : IDS_DIR_TOCLIENT;
-	f->last_ns = now_ns;
+	/* Capture clocks step back; a flow's time does not. */
+	if (now_ns > f->last_ns)
+		f->last_ns = now_ns;
 	f->pkts[*dir]++;
 	f->bytes[*dir] += wire_len;
 	f->flags |= *dir == IDS_DIR_TOSERVER ? IDS_FLOWF_SEEN_TOSERVER :

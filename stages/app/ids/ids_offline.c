@@ -37,9 +37,10 @@ ids_offline_usage(FILE *out, const char *prog)
 "      stream.async-oneside=BOOL      accept sessions with one direction seen\n"
 "      stream.reassembly.depth=SIZE   bytes reassembled per direction (1mb; 0: no limit)\n"
 "      stream.reassembly.memcap=SIZE  out-of-order segment pool (32mb)\n"
-"      stream.reassembly.lookback=N   bytes kept to find cut patterns (512, <= 4096)\n"
+"      stream.reassembly.lookback=N   bytes kept to find cut patterns (256, <= 4096)\n"
 "      flow.max-flows=N               flow table entries (65536)\n"
 "      ids.mode=ids|ips               as --simulate-ips\n"
+"      ids.drop-malformed=BOOL        IPS: drop packets with broken headers (false)\n"
 "      rules.unsupported=error|skip   rules outside the subset: error or skipped\n"
 "      classification-file=FILE       classification.config for classtype\n"
 "      reference-config-file=FILE     accepted for Suricata's command lines; not used\n"
@@ -139,6 +140,8 @@ set_key(struct ids_offline_opts *o, const char *kv, char *err, size_t errlen)
 			o->ips = false;
 		else
 			rc = -EINVAL;
+	} else if (!strcmp(key, "ids.drop-malformed")) {
+		rc = parse_bool(v, &o->eng.drop_malformed);
 	} else if (!strcmp(key, "rules.unsupported")) {
 		if (!strcmp(v, "skip"))
 			o->skip_unsupported = true;

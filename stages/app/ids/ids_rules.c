@@ -883,8 +883,8 @@ static const char *const ids_app_protos[] = {
 	"dcerpc", "dns", "smtp", "imap", "pop3", "ssh", "nfs", "ntp", "dhcp",
 	"krb5", "snmp", "sip", "rfb", "mqtt", "rdp", "ike", "ikev2", "modbus",
 	"dnp3", "enip", "tftp", "quic", "ldap", "websocket", "telnet", "pgsql",
-	"bittorrent-dht", "doh2", "sctp", "pkthdr", "ipv4", "ipv6", "icmpv4",
-	"icmpv6", "ip4", "ip6", "frame", NULL
+	"bittorrent-dht", "doh2", "sctp", "pkthdr", "ipv4", "ipv6", "ip4", "ip6",
+	"frame", NULL
 };
 
 static int
@@ -898,18 +898,18 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 	if (!next_token(s, &i, &ts, &te))
 		return perr(pc, P_BAD, ts, "expected an action");
 	size_t n = te - ts;
-	if (n == 5 && memcmp(s + ts, "alert", 5) == 0)
+	if (n == 5 && strncasecmp(s + ts, "alert", 5) == 0)
 		ru->info.action = IDS_ACT_ALERT;
-	else if (n == 4 && memcmp(s + ts, "pass", 4) == 0)
+	else if (n == 4 && strncasecmp(s + ts, "pass", 4) == 0)
 		ru->info.action = IDS_ACT_PASS;
-	else if (n == 4 && memcmp(s + ts, "drop", 4) == 0)
+	else if (n == 4 && strncasecmp(s + ts, "drop", 4) == 0)
 		ru->info.action = IDS_ACT_DROP;
-	else if (n == 6 && memcmp(s + ts, "reject", 6) == 0)
+	else if (n == 6 && strncasecmp(s + ts, "reject", 6) == 0)
 		ru->info.action = IDS_ACT_REJECT;
-	else if ((n == 9 && memcmp(s + ts, "rejectsrc", 9) == 0) ||
-		 (n == 9 && memcmp(s + ts, "rejectdst", 9) == 0) ||
-		 (n == 10 && memcmp(s + ts, "rejectboth", 10) == 0) ||
-		 (n == 6 && memcmp(s + ts, "config", 6) == 0))
+	else if ((n == 9 && strncasecmp(s + ts, "rejectsrc", 9) == 0) ||
+		 (n == 9 && strncasecmp(s + ts, "rejectdst", 9) == 0) ||
+		 (n == 10 && strncasecmp(s + ts, "rejectboth", 10) == 0) ||
+		 (n == 6 && strncasecmp(s + ts, "config", 6) == 0))
 		return perr(pc, P_UNSUP, ts, "unsupported action '%.*s'",
 			    (int)n, s + ts);
 	else
@@ -928,7 +928,11 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 	else if (n == 3 && strncasecmp(s + ts, "udp", 3) == 0)
 		ru->proto = IPPROTO_UDP;
 	else if (n == 4 && strncasecmp(s + ts, "icmp", 4) == 0)
-		ru->proto = IPPROTO_ICMP;
+		ru->proto = IPPROTO_ICMP;	/* ICMP and ICMPv6, as Suricata */
+	else if (n == 6 && strncasecmp(s + ts, "icmpv4", 6) == 0)
+		ru->proto = IDS_PROTO_ICMP4;
+	else if (n == 6 && strncasecmp(s + ts, "icmpv6", 6) == 0)
+		ru->proto = IPPROTO_ICMPV6;
 	else {
 		for (int k = 0; ids_app_protos[k] != NULL; k++)
 			if (strlen(ids_app_protos[k]) == n &&
@@ -942,7 +946,7 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 				    "unsupported protocol '%.*s'", (int)n,
 				    s + ts);
 		return perr(pc, P_BAD, ts,
-			    "unknown protocol '%.*s' (expected ip, tcp, udp or icmp)",
+			    "unknown protocol '%.*s' (expected ip, tcp, udp, icmp, icmpv4 or icmpv6)",
 			    (int)n, s + ts);
 	}
 
@@ -1722,7 +1726,9 @@ parse_option(struct ids_pctx *pc, struct ids_rule_build *b, struct ids_opt *op)
 
 	if (n >= sizeof(kw))
 		n = sizeof(kw) - 1;
-	memcpy(kw, s + op->ks, n);
+	/* keywords are case-insensitive, as in Suricata */
+	for (size_t k = 0; k < n; k++)
+		kw[k] = (char)tolower((unsigned char)s[op->ks + k]);
 	kw[n] = '\0';
 
 	if (strcmp(kw, "msg") == 0)
@@ -1994,10 +2000,14 @@ build_prepare_steps(struct ids_rule *ru)
 		    (ru->steps[k].flags & IDS_C_FAST))
 			best = (int32_t)k;
 	ru->fp = best;
+	/* Whether a failed next step is worth a retry at a later occurrence
+	 * of this one (Suricata's *_RELATIVE_NEXT / WITHIN_NEXT): only when
+	 * the next window moves with this match and may fit later, i.e. a
+	 * content with within, a relative pcre or isdataat. A content with
+	 * distance alone would only see less of the buffer later. */
 	for (uint32_t k = 0; k + 1 < ru->nsteps; k++) {
 		const struct ids_step *nx = &ru->steps[k + 1];
-		if ((nx->type == IDS_STEP_CONTENT &&
-		     (nx->flags & (IDS_C_DISTANCE | IDS_C_WITHIN))) ||
+		if ((nx->type == IDS_STEP_CONTENT && (nx->flags & IDS_C_WITHIN)) ||
 		    (nx->type != IDS_STEP_CONTENT &&
 		     (nx->flags & IDS_C_RELATIVE)))
 			ru->steps[k].flags |= IDS_C_NEXT_REL;
@@ -2307,7 +2317,8 @@ rule_in_class(const struct ids_rule *ru, int pcl, int dir)
 	switch (pcl) {
 	case IDS_PC_TCP: return ru->proto == 0 || ru->proto == IPPROTO_TCP;
 	case IDS_PC_UDP: return ru->proto == 0 || ru->proto == IPPROTO_UDP;
-	case IDS_PC_ICMP: return ru->proto == 0 || ru->proto == IPPROTO_ICMP;
+	case IDS_PC_ICMP: return ru->proto == 0 || ru->proto == IPPROTO_ICMP ||
+			ru->proto == IPPROTO_ICMPV6 || ru->proto == IDS_PROTO_ICMP4;
 	default: return ru->proto == 0;
 	}
 }
@@ -2596,9 +2607,21 @@ ids_rules_free(struct ids_rules *r)
 	free(r);
 }
 
-struct ids_rules *
-ids_rules_load_files(const char *const *files, unsigned int nfiles,
-		     const struct ids_rules_opts *o, char *err, size_t errlen)
+/* One text to parse: a file (path) or a string (text, name). */
+struct ids_src {
+	const char *path;
+	const char *text;
+	const char *name;
+};
+
+/*
+ * Loads the sources as one set: classification config, the previous
+ * set's flowbit numbering, every rule, then the compile. NULL with errno
+ * and a message on failure; nothing half-built survives.
+ */
+static struct ids_rules *
+rules_load(const struct ids_src *src, unsigned int nsrc,
+	   const struct ids_rules_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
 	struct ids_pctx pc = { 0 };
@@ -2618,107 +2641,12 @@ ids_rules_load_files(const char *const *files, unsigned int nfiles,
 	pc.errlen = errlen;
 	pc.o = o;
 	pc.r = r;
+	pc.file = "<rules>";
 	pc.rules.esz = sizeof(struct ids_rule);
 	r->id = __atomic_fetch_add(&ids_next_id, 1, __ATOMIC_RELAXED);
 	r->threshold_slots = o && o->threshold_slots ? o->threshold_slots : 65536;
 	if (o != NULL && o->prev != NULL) {
 		/* keep the previous set's flowbit numbering */
-		r->fb_ns = o->prev->fb_ns;
-		for (uint32_t k = 0; k < o->prev->nflowbits; k++) {
-			uint32_t dummy_bit;
-			pc.file = "<prev>";
-			if (flowbit_num(&pc, o->prev->fb_names[k],
-					strlen(o->prev->fb_names[k]),
-					&dummy_bit) < 0) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-		}
-	} else {
-		r->fb_ns = r->id;
-	}
-
-	/* classification.config */
-	if (o != NULL && o->classification_file != NULL) {
-		char *txt = read_file(o->classification_file, &e);
-		if (txt == NULL) {
-			snprintf(err, errlen, "%s: %s", o->classification_file,
-				 strerror(e));
-			rc = -e;
-			goto fail;
-		}
-		rc = load_classes(&pc, txt, o->classification_file);
-		free(txt);
-	} else {
-		rc = load_classes(&pc, ids_classification_builtin,
-				  "<built-in classification.config>");
-	}
-	if (rc < 0)
-		goto fail;
-
-	for (unsigned int f = 0; f < nfiles; f++) {
-		char *txt = read_file(files[f], &e);
-		if (txt == NULL) {
-			snprintf(err, errlen, "%s: %s", files[f], strerror(e));
-			rc = -e;
-			goto fail;
-		}
-		pc.file = files[f];
-		rc = parse_text(&pc, txt);
-		free(txt);
-		if (rc < 0)
-			goto fail;
-	}
-	pc.file = nfiles ? files[0] : "<rules>";
-	rc = compile_rules(&pc);
-	if (rc < 0)
-		goto fail;
-	free(pc.cls);
-	return r;
-fail:
-	for (uint32_t k = 0; k < pc.rules.n; k++)
-		rule_free_parts(&((struct ids_rule *)pc.rules.v)[k]);
-	free(pc.rules.v);
-	free(pc.cls);
-	ids_rules_free(r);
-	errno = rc == -ENOMEM ? ENOMEM : rc < 0 ? -rc : EINVAL;
-	return NULL;
-}
-
-struct ids_rules *
-ids_rules_load(const char *file, const struct ids_rules_opts *o, char *err,
-	       size_t errlen)
-{
-	return ids_rules_load_files(&file, 1, o, err, errlen);
-}
-
-struct ids_rules *
-ids_rules_load_string(const char *text, const char *name,
-		      const struct ids_rules_opts *o, char *err, size_t errlen)
-{
-	char dummy[8];
-	struct ids_pctx pc = { 0 };
-	struct ids_rules *r = calloc(1, sizeof(*r));
-	int rc;
-
-	if (err == NULL || errlen == 0) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	err[0] = '\0';
-	if (r == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	pc.err = err;
-	pc.errlen = errlen;
-	pc.o = o;
-	pc.r = r;
-	pc.file = name ? name : "<string>";
-	pc.rules.esz = sizeof(struct ids_rule);
-	r->id = __atomic_fetch_add(&ids_next_id, 1, __ATOMIC_RELAXED);
-	r->threshold_slots = o && o->threshold_slots ? o->threshold_slots : 65536;
-	if (o != NULL && o->prev != NULL) {
 		r->fb_ns = o->prev->fb_ns;
 		for (uint32_t k = 0; k < o->prev->nflowbits; k++) {
 			uint32_t bit;
@@ -2731,8 +2659,8 @@ ids_rules_load_string(const char *text, const char *name,
 	} else {
 		r->fb_ns = r->id;
 	}
+
 	if (o != NULL && o->classification_file != NULL) {
-		int e = 0;
 		char *txt = read_file(o->classification_file, &e);
 		if (txt == NULL) {
 			snprintf(err, errlen, "%s: %s", o->classification_file,
@@ -2748,9 +2676,26 @@ ids_rules_load_string(const char *text, const char *name,
 	}
 	if (rc < 0)
 		goto fail;
-	rc = parse_text(&pc, text);
-	if (rc < 0)
-		goto fail;
+
+	for (unsigned int f = 0; f < nsrc; f++) {
+		char *txt = NULL;
+		if (src[f].path != NULL) {
+			txt = read_file(src[f].path, &e);
+			if (txt == NULL) {
+				snprintf(err, errlen, "%s: %s", src[f].path,
+					 strerror(e));
+				rc = -e;
+				goto fail;
+			}
+			pc.file = src[f].path;
+		} else {
+			pc.file = src[f].name ? src[f].name : "<string>";
+		}
+		rc = parse_text(&pc, txt ? txt : src[f].text);
+		free(txt);
+		if (rc < 0)
+			goto fail;
+	}
 	rc = compile_rules(&pc);
 	if (rc < 0)
 		goto fail;
@@ -2762,8 +2707,45 @@ fail:
 	free(pc.rules.v);
 	free(pc.cls);
 	ids_rules_free(r);
-	errno = rc == -ENOMEM ? ENOMEM : rc < 0 ? -rc : EINVAL;
+	errno = rc < 0 ? -rc : EINVAL;
 	return NULL;
+}
+
+struct ids_rules *
+ids_rules_load_files(const char *const *files, unsigned int nfiles,
+		     const struct ids_rules_opts *o, char *err, size_t errlen)
+{
+	struct ids_src *src = calloc(nfiles ? nfiles : 1, sizeof(*src));
+
+	if (src == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (unsigned int k = 0; k < nfiles; k++)
+		src[k].path = files[k];
+	struct ids_rules *r = rules_load(src, nfiles, o, err, errlen);
+	int e = errno;
+	free(src);
+	errno = e;
+	return r;
+}
+
+struct ids_rules *
+ids_rules_load(const char *file, const struct ids_rules_opts *o, char *err,
+	       size_t errlen)
+{
+	struct ids_src src = { .path = file };
+
+	return rules_load(&src, 1, o, err, errlen);
+}
+
+struct ids_rules *
+ids_rules_load_string(const char *text, const char *name,
+		      const struct ids_rules_opts *o, char *err, size_t errlen)
+{
+	struct ids_src src = { .text = text, .name = name };
+
+	return rules_load(&src, 1, o, err, errlen);
 }
 
 unsigned int

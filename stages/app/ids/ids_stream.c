@@ -47,7 +47,7 @@ ids_stream_conf_default(struct ids_stream_conf *c)
 	c->depth = 1024 * 1024;
 	c->memcap_segs = 16384;
 	c->max_ooo = 64;
-	c->lookback = 512;
+	c->lookback = 256;
 }
 
 struct ids_stream_ctx *
@@ -323,23 +323,36 @@ ids_stream_data(struct ids_stream_ctx *x, struct ids_stream *s, uint32_t seq,
 	uint32_t new_off;
 	uint64_t off0 = s->off;
 
-	out_begin(s, &o, buf, x->bufsize);
-	new_off = o.pos;
+	/* Nothing delivered (no data, old data, held data): an empty view,
+	 * and the lookback is neither copied nor moved. */
+	v->buf = buf;
+	v->len = v->new_off = 0;
+	v->stream_off = off0;
+	v->gap = false;
 	if (len == 0)
-		return finish(x, s, &o, new_off, off0, false, v);
+		return 0;
 	x->ctr[IDS_STREAM_C_stream_segs]++;
 	if (SEQ_LEQ(seq + len, s->next_seq)) {
 		/* Wholly old data: what was delivered first stays. */
 		x->ctr[IDS_STREAM_C_stream_retrans]++;
-		return finish(x, s, &o, new_off, off0, false, v);
+		return 0;
 	}
 	if (SEQ_GT(seq, s->next_seq)) {
 		if (!(s->flags & IDS_STREAM_F_DEPTH))
 			hold(x, s, seq, data, len);
 		else
 			x->ctr[IDS_STREAM_C_stream_depth_bytes] += len;
-		return finish(x, s, &o, new_off, off0, false, v);
+		return 0;
 	}
+	if (s->flags & IDS_STREAM_F_DEPTH) {
+		uint32_t n = seq + len - s->next_seq;
+
+		x->ctr[IDS_STREAM_C_stream_depth_bytes] += n;
+		s->next_seq += n;
+		return 0;
+	}
+	out_begin(s, &o, buf, x->bufsize);
+	new_off = o.pos;
 	if (SEQ_LT(seq, s->next_seq))
 		x->ctr[IDS_STREAM_C_stream_overlap]++;
 	for (;;) {

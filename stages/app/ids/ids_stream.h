@@ -71,7 +71,7 @@ struct ids_stream_conf {
 	uint16_t lookback;	/**< bytes kept before new data (<= IDS_STREAM_LOOKBACK_MAX) */
 };
 
-/** Defaults: depth 1 MiB (Suricata's), 16384 records (32 MiB), 64, 512. */
+/** Defaults: depth 1 MiB (Suricata's), 16384 records (32 MiB), 64, 256. */
 void ids_stream_conf_default(struct ids_stream_conf *c);
 
 /** The segment pool and counters of one lcore. */
