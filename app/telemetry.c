@@ -461,7 +461,8 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		tel_u64(&c, "oerrors", es.oerrors);
 		tel_u64(&c, "rx_nombuf", es.rx_nombuf);
 		/* Link propagation of a bump-in-the-wire pair (port.c). */
-		tel_u64(&c, "link_peer", (uint64_t)(int64_t)a->ports[i].link_peer);
+		if (a->ports[i].link_peer >= 0)	/* else it has no peer */
+			tel_u64(&c, "link_peer", (uint64_t)a->ports[i].link_peer);
 		tel_u64(&c, "link_lost", a->ports[i].link_lost);
 		tel_u64(&c, "peer_downs", a->ports[i].peer_downs);
 		tel_u64(&c, "peer_ups", a->ports[i].peer_ups);
