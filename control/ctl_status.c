@@ -273,6 +273,44 @@ bar(FILE *out, double fill, int width)
 	fputc(']', out);
 }
 
+/*
+ * A kind's own counters: the entries of a stage named after its kind
+ * ("ids_alerts" of an ids stage), as totals and per-second rates. Other
+ * entries of a kind (a firewall's per-rule acl_* hits) are in stats --json.
+ */
+static void
+print_kind_counters(json_t *st_b, json_t *st_a, double dt, FILE *out)
+{
+	const char *name, *key;
+	json_t *v, *x;
+	bool head = false;
+
+	json_object_foreach(st_a, name, v) {
+		const char *kind = ctl_str(v, "kind");
+		json_t *vb = json_object_get(st_b, name);
+		size_t klen = strlen(kind), col = 0;
+
+		json_object_foreach(v, key, x) {
+			if (!json_is_integer(x) || strncmp(key, kind, klen) != 0 ||
+			    key[klen] != '_')
+				continue;
+			if (!head) {
+				fprintf(out, "STAGE COUNTERS (total, per second)\n");
+				head = true;
+			}
+			if (col == 0)
+				col = (size_t)fprintf(out, "%-12s", name);
+			else if (col > 90)
+				col = (size_t)fprintf(out, "\n%-12s", "") - 1;
+			col += (size_t)fprintf(out, " %s %lld (%.0f/s)", key + klen + 1,
+					       (long long)json_integer_value(x),
+					       delta(vb, v, key) / dt);
+		}
+		if (col != 0)
+			fputc('\n', out);
+	}
+}
+
 static void
 print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 {
@@ -333,6 +371,7 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 				ctl_int(v, "rx_nombuf"), ctl_int(v, "oerrors"));
 		}
 	}
+	print_kind_counters(st_b, st_a, dt, out);
 }
 
 /* Two snapshots `interval` apart; returns the seconds between them. */

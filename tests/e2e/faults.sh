@@ -69,6 +69,12 @@ env --default-signal=INT,TERM "$ffwd" "$tmp/fwd.yaml" --idle-exit 1500 >"$tmp/f.
 fpid=$!
 sleep 3
 kill -STOP "$fpid"
+# Stopped for 100 ms from when the kernel has stopped it (a loaded machine
+# may take a while to deliver the stop to a spinning thread).
+for i in $(seq 200); do
+	[ "$(awk '{print $3}' "/proc/$fpid/stat" 2>/dev/null)" = T ] && break
+	sleep 0.005
+done
 sleep 0.1
 kill -CONT "$fpid"
 wait "$rpid"; rrc=$?; rpid=
@@ -105,7 +111,12 @@ stages:
 EOT
 env --default-signal=INT,TERM,HUP "$ffwd" "$tmp/fw.yaml" >"$tmp/w.out" 2>"$tmp/w.err" &
 fpid=$!
-sleep 1
+# Reload only once it runs (SIGHUP before its handler is set would kill it).
+for i in $(seq 300); do
+	grep -q "pipeline '$lw' running" "$tmp/w.out" 2>/dev/null && break
+	sleep 0.05
+done
+sleep 0.5
 printf 'default allow\ndrop name udp proto udp\ndrop name bad proto udp dport 99999\n' >"$tmp/fw.rules"
 for i in $(seq 100); do
 	kill -HUP "$fpid"
@@ -118,7 +129,7 @@ refused=$(grep -c "reload refused, old rules kept: .*fw.rules:3:" "$tmp/w.err")
 name="100 broken reloads under traffic"
 udp=$(sed -n 's/^path main: .* fw_rule=\([0-9]*\).*/\1/p' "$tmp/w.out")
 if [ "$frc" != 0 ] || ! grep -q '^summary: .* ok$' "$tmp/w.out"; then
-	bad "$name: exit $frc: $(tail -3 "$tmp/w.out" | tr '\n' ' ')"
+	bad "$name: exit $frc: $(tail -3 "$tmp/w.out" "$tmp/w.err" | tr '\n' ' ')"
 elif [ "$refused" -lt 1 ]; then
 	bad "$name: no reload refused with file:line:col: $(tail -2 "$tmp/w.err")"
 elif grep -q 'rules reloaded' "$tmp/w.err"; then
