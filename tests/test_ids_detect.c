@@ -161,6 +161,18 @@ static const struct prow prows[] = {
 	{ "content:\"a\"; content:!\"b\"; distance:0; within:2;", "ab a", -1, true },
 	{ "content:\"a\"; isdataat:!2,relative;", "axxxa", -1, true },
 	{ "content:\"a\"; isdataat:2,relative;", "xxxa", -1, false },
+	/* fast_pattern: the prefilter looks for the chosen bytes only */
+	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one x", -1, true },
+	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one", -1, false },
+	{ "content:\"abcdef\"; fast_pattern:2,3;", "zabcdefz", -1, true },
+	{ "content:\"abcdef\"; fast_pattern:2,3;", "cde", -1, false },
+	{ "content:\"abcdef\"; fast_pattern:only;", "abcdef", -1, true },
+	/* leading NULs are left out of the prefilter pattern, all-NUL
+	 * contents have none: the verification still decides */
+	{ "content:\"|00 00|AB\";", "x\0\0AB", 5, true },
+	{ "content:\"|00 00|AB\";", "x\0AB", 4, false },
+	{ "content:\"|00 00 00|\";", "a\0\0\0", 4, true },
+	{ "content:\"|00 00 00|\";", "a\0\0a", 4, false },
 	/* startswith, endswith */
 	{ "content:\"GET\"; startswith;", "GET /", -1, true },
 	{ "content:\"GET\"; startswith;", " GET /", -1, false },
