@@ -226,6 +226,13 @@ const struct ids_rule_info *ids_rules_info(const struct ids_rules *r,
 const struct ids_rule_info *ids_rules_find(const struct ids_rules *r,
 					   uint32_t gid, uint32_t sid);
 
+/**
+ * Whether some rule inspects the TCP stream (a TCP or ip rule with
+ * payload keywords and without flow:no_stream or dsize): when false the
+ * flow half can skip handing stream data to ids_detect().
+ */
+bool ids_rules_needs_stream(const struct ids_rules *r);
+
 /** Bytes the flow table reserves per flow for struct ids_flow_det. */
 size_t ids_detect_flow_state_size(const struct ids_rules *r);
 /** Initialises fd (size bytes, >= sizeof(struct ids_flow_det)) for r. */

@@ -2781,6 +2781,18 @@ ids_rules_find(const struct ids_rules *r, uint32_t gid, uint32_t sid)
 	return NULL;
 }
 
+bool
+ids_rules_needs_stream(const struct ids_rules *r)
+{
+	for (uint32_t k = 0; k < r->nrules; k++) {
+		const struct ids_rule *ru = &r->rules[k];
+		if ((ru->proto == 0 || ru->proto == IPPROTO_TCP) &&
+		    ru->nsteps > 0 && !(ru->flow & IDS_FL_NO_STREAM))
+			return true;
+	}
+	return false;
+}
+
 size_t
 ids_detect_flow_state_size(const struct ids_rules *r)
 {
