@@ -90,6 +90,15 @@ struct ids_pkt {
 	uint8_t dst[16];	/**< network byte order; IPv4 in dst[0..3] */
 	uint64_t ts_ns;		/**< packet time, ns since the epoch */
 	struct ids_flow_det *fd; /**< per-flow detection state or NULL */
+	/**
+	 * Stream only: stream[0..stream_new_off) was inspected with an
+	 * earlier packet (a lookback kept so that patterns cut across
+	 * segments are found). A rule matches the stream only if one of its
+	 * content or pcre matches ends past this offset (later occurrences
+	 * are tried); a rule with only negated contents and isdataat is not
+	 * held to it. 0: every byte is new.
+	 */
+	uint32_t stream_new_off;
 };
 
 /* ---------------------------------------------------------------------

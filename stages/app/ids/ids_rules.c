@@ -2000,6 +2000,10 @@ build_prepare_steps(struct ids_rule *ru)
 		    (ru->steps[k].flags & IDS_C_FAST))
 			best = (int32_t)k;
 	ru->fp = best;
+	for (uint32_t k = 0; k < ru->nsteps; k++)
+		if (ru->steps[k].type != IDS_STEP_ISDATAAT &&
+		    !(ru->steps[k].flags & IDS_C_NEGATED))
+			ru->located = 1;
 	/* Whether a failed next step is worth a retry at a later occurrence
 	 * of this one (Suricata's *_RELATIVE_NEXT / WITHIN_NEXT): only when
 	 * the next window moves with this match and may fit later, i.e. a
