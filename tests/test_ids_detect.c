@@ -591,7 +591,8 @@ test_ids_detect_threshold(void)
 	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.1", 5, 111 * S, MS), 2);
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_thresholded], 14);
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_matches], 20);
-	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 0), 20);
+	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 0), 6);	/* fired */
+	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 1), 0);	/* no such rule */
 	ids_detect_ctx_free(c);
 	ids_rules_free(r);
 

@@ -617,7 +617,6 @@ evaluate(struct ids_detect_ctx *c, const struct ids_rules *r,
 		 * a suppressed match still sets its flowbits but neither
 		 * alerts nor applies its action. */
 		c->ctr[IDS_DC_matches]++;
-		c->hits[ru->info.idx]++;
 		flowbits_apply(ru, p->fd);
 		bool pass = ru->info.action == IDS_ACT_PASS;
 		if ((ru->df.type != IDS_THR_NONE && !thr_check(c, ru, &ru->df, p)) ||
@@ -626,6 +625,7 @@ evaluate(struct ids_detect_ctx *c, const struct ids_rules *r,
 			c->ctr[IDS_DC_thresholded]++;
 			continue;
 		}
+		c->hits[ru->info.idx]++;	/* fired: alerts per sid */
 		uint16_t fl = ru->info.flags | (m == 2 ? IDS_MATCH_STREAM : 0);
 		if (pass)
 			fl |= IDS_RULE_NOALERT;	/* pass rules never alert */

@@ -311,8 +311,10 @@ bool ids_detect_ctx_fits(const struct ids_detect_ctx *c,
 /** Counter values, IDS_DC_MAX entries, written only by the owner lcore. */
 const uint64_t *ids_detect_ctx_counters(const struct ids_detect_ctx *c);
 /**
- * Matches of rule idx on this context (telemetry: alerts per sid);
- * 0 for an index outside the set the context was created for.
+ * Times rule idx fired on this context: matches returned by ids_detect()
+ * (after threshold/detection_filter; noalert and pass matches included,
+ * see their flags), for telemetry's alerts per sid; 0 for an index
+ * outside the set the context was created for.
  */
 uint64_t ids_detect_ctx_rule_hits(const struct ids_detect_ctx *c,
 				  unsigned int idx);
