@@ -480,6 +480,58 @@ test_ids_engine_ring_full(void)
 	ids_rules_free(rules);
 }
 
+/* A reload keeps the flows and their flowbits (the new set keeps the old
+ * one's numbering), and a set needing more flow state than was reserved is
+ * refused with the old one kept. */
+static void
+test_ids_engine_reload_keeps_flowbits(void)
+{
+	char err[512];
+	struct ids_rules_opts o = { 0 };
+	struct ids_rules *a, *b;
+	struct ids_engine_conf c;
+	struct ids_engine *e;
+	struct ids_rec *recs[16];
+	uint8_t f[256];
+	uint32_t len;
+	unsigned int n, alerts = 0;
+
+	a = ids_rules_load_string(
+		"alert tcp any any -> any 80 (msg:\"login\"; content:\"LOGIN\"; "
+		"flowbits:set,in; flowbits:noalert; sid:1;)\n",
+		"a.rules", &o, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	o.prev = a;
+	b = ids_rules_load_string(
+		"alert tcp any any -> any 80 (msg:\"login\"; content:\"LOGIN\"; "
+		"flowbits:set,in; flowbits:noalert; sid:1;)\n"
+		"alert tcp any any -> any 80 (msg:\"after login\"; content:\"GET\"; "
+		"flowbits:isset,in; sid:2;)\n",
+		"b.rules", &o, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	ids_engine_conf_default(&c);
+	c.flow.max_flows = 16;
+	c.stream.memcap_segs = 16;
+	e = ids_engine_create(&c, a, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	/* A UDP-free TCP flow without a handshake: packets inspected alone. */
+	len = frame(f, 40000, 80, 0x18, 1, "LOGIN bob", true);
+	ids_engine_packet(e, f, len, len, 1000, 1);
+	CU_ASSERT_EQUAL(ids_engine_set_rules(e, b), 0);
+	len = frame(f, 40000, 80, 0x18, 10, "GET /", true);
+	ids_engine_packet(e, f, len, len, 2000, 2);
+	while ((n = ids_recq_poll(ids_engine_recq(e), recs, 16)) > 0) {
+		for (unsigned int i = 0; i < n; i++)
+			alerts += recs[i]->type == IDS_REC_ALERT && recs[i]->sid == 2;
+		ids_recq_done(ids_engine_recq(e), recs, n);
+	}
+	CU_ASSERT_EQUAL(alerts, 1);
+	CU_ASSERT_EQUAL(ids_engine_flows_active(e), 1);
+	ids_engine_free(e);
+	ids_rules_free(b);
+	ids_rules_free(a);
+}
+
 int
 tests_setup(int argc, char **argv)
 {
@@ -519,7 +571,9 @@ tests_register(void)
 	    CU_add_test(s, "test_ids_eve_disk_full", test_ids_eve_disk_full) == NULL ||
 	    CU_add_test(s, "test_ids_eve_socket_vanishes", test_ids_eve_socket_vanishes) == NULL ||
 	    CU_add_test(s, "test_ids_engine_verdicts", test_ids_engine_verdicts) == NULL ||
-	    CU_add_test(s, "test_ids_engine_ring_full", test_ids_engine_ring_full) == NULL)
+	    CU_add_test(s, "test_ids_engine_ring_full", test_ids_engine_ring_full) == NULL ||
+	    CU_add_test(s, "test_ids_engine_reload_keeps_flowbits",
+			test_ids_engine_reload_keeps_flowbits) == NULL)
 		return -1;
 	return 0;
 }
