@@ -532,6 +532,121 @@ test_ids_engine_reload_keeps_flowbits(void)
 	ids_rules_free(a);
 }
 
+/*
+ * No allocation per packet in the engine: glibc's allocator interposed
+ * and counted while packets go through (sessions in and out of order,
+ * UDP, malformed frames, evictions of a small table, closes with held
+ * data, alerts, a full record queue). Not under ASan, which owns the
+ * allocator (the test is then not registered, not passed).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define IDS_COUNT_ALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IDS_COUNT_ALLOC 0
+#endif
+#endif
+#ifndef IDS_COUNT_ALLOC
+#define IDS_COUNT_ALLOC 1
+#endif
+
+#if IDS_COUNT_ALLOC
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static volatile int alloc_watch;
+static volatile unsigned long alloc_count;
+
+void *
+malloc(size_t n)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t a, size_t b)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_calloc(a, b);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	if (alloc_watch)
+		alloc_count++;
+	return __libc_realloc(p, n);
+}
+
+void
+free(void *p)
+{
+	__libc_free(p);
+}
+
+static void
+test_ids_engine_no_alloc(void)
+{
+	char err[512];
+	struct ids_rules *r = ids_rules_load_string(RULES, "noalloc.rules",
+						     &(struct ids_rules_opts){ 0 },
+						     err, sizeof(err));
+	struct ids_engine_conf c;
+	struct ids_engine *e;
+	uint8_t b[256];
+	uint32_t len;
+	uint64_t t = 1000000000ull;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	ids_engine_conf_default(&c);
+	c.mode = IDS_MODE_IPS;
+	c.drop_malformed = true;
+	c.rec_ring = 16;	/* fills: records lost, counted */
+	c.flow.max_flows = 8;	/* evictions */
+	c.stream.memcap_segs = 4;	/* memcap */
+	e = ids_engine_create(&c, r, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	alloc_count = 0;
+	alloc_watch = 1;
+	for (uint16_t k = 0; k < 2000; k++) {
+		uint16_t sp = (uint16_t)(10000 + k % 50);
+		uint16_t dp = (uint16_t)(k % 3 == 0 ? 80 : k % 3 == 1 ? 6667 : 873);
+
+		t += 1000000;
+		len = frame(b, sp, dp, 0x02, 100, NULL, true);
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, dp, sp, 0x12, 500, NULL, false);
+		b[14 + 20 + 11] = 101;
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, sp, dp, 0x18, 106, "lo NICK", true);	/* held */
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, sp, dp, 0x18, 101, "hello", true);
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, sp, dp, 0x18, 120, "@RSYNCD secret", true);
+		ids_engine_packet(e, b, len, len, t, k);
+		b[14] = 0x4f;		/* malformed */
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, sp, dp, 0x11, 200, NULL, true);	/* FIN */
+		ids_engine_packet(e, b, len, len, t, k);
+		len = frame(b, dp, sp, 0x14, 500, NULL, false);	/* RST */
+		ids_engine_packet(e, b, len, len, t, k);
+	}
+	ids_engine_tick(e, t + 3600ull * 1000000000ull);
+	ids_engine_flush(e);
+	alloc_watch = 0;
+	CU_ASSERT_EQUAL(alloc_count, 0);
+	CU_ASSERT(ids_engine_counters(e)[IDS_ENG_C_alerts] > 1000);
+	CU_ASSERT(ids_engine_counters(e)[IDS_ENG_C_records_lost] > 0);
+	CU_ASSERT(ids_engine_flow_counters(e)[IDS_FLOW_C_flow_evicted] > 0);
+	ids_engine_free(e);
+	ids_rules_free(r);
+}
+#endif
+
 int
 tests_setup(int argc, char **argv)
 {
@@ -575,5 +690,9 @@ tests_register(void)
 	    CU_add_test(s, "test_ids_engine_reload_keeps_flowbits",
 			test_ids_engine_reload_keeps_flowbits) == NULL)
 		return -1;
+#if IDS_COUNT_ALLOC
+	if (CU_add_test(s, "test_ids_engine_no_alloc", test_ids_engine_no_alloc) == NULL)
+		return -1;
+#endif
 	return 0;
 }
