@@ -32,6 +32,8 @@
 #include <jansson.h>
 
 #include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "cunit_main.h"
 #include "ids_engine.h"
@@ -648,6 +650,55 @@ test_ids_engine_no_alloc(void)
 }
 #endif
 
+/* A frame in a chain of mbufs is linearised and inspected whole: the
+ * pattern sits across the segment boundary. */
+static void
+test_ids_engine_chained_mbuf(void)
+{
+	char err[512];
+	struct ids_rules *r = ids_rules_load_string(RULES, "mbuf.rules",
+						     &(struct ids_rules_opts){ 0 },
+						     err, sizeof(err));
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("ids_test_mp", 63, 0, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE,
+							 SOCKET_ID_ANY);
+	struct ids_engine_conf c;
+	struct ids_engine *e;
+	struct rte_mbuf *m1, *m2;
+	uint8_t b[256];
+	uint32_t len, cut;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mp);
+	ids_engine_conf_default(&c);
+	c.flow.max_flows = 16;
+	c.stream.memcap_segs = 16;
+	e = ids_engine_create(&c, r, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	len = frame(b, 40000, 80, 0x18, 1, "xxhelloxx", true);
+	cut = 54 + 4;		/* inside "hello" */
+	m1 = rte_pktmbuf_alloc(mp);
+	m2 = rte_pktmbuf_alloc(mp);
+	CU_ASSERT_FATAL(m1 != NULL && m2 != NULL);
+	memcpy(rte_pktmbuf_append(m1, (uint16_t)cut), b, cut);
+	memcpy(rte_pktmbuf_append(m2, (uint16_t)(len - cut)), b + cut, len - cut);
+	CU_ASSERT_EQUAL(rte_pktmbuf_chain(m1, m2), 0);
+	CU_ASSERT_EQUAL(ids_engine_mbuf(e, m1, 1000), IDS_PASS);
+	CU_ASSERT_EQUAL(ids_engine_counters(e)[IDS_ENG_C_linearised], 1);
+	CU_ASSERT_EQUAL(ids_engine_counters(e)[IDS_ENG_C_alerts], 1);
+	/* A contiguous one is read in place. */
+	rte_pktmbuf_free(m1);
+	m1 = rte_pktmbuf_alloc(mp);
+	memcpy(rte_pktmbuf_append(m1, (uint16_t)len), b, len);
+	ids_engine_mbuf(e, m1, 2000);
+	CU_ASSERT_EQUAL(ids_engine_counters(e)[IDS_ENG_C_linearised], 1);
+	CU_ASSERT_EQUAL(ids_engine_counters(e)[IDS_ENG_C_alerts], 2);
+	rte_pktmbuf_free(m1);
+	ids_engine_free(e);
+	rte_mempool_free(mp);
+	ids_rules_free(r);
+}
+
 /* The offline driver's arguments: good rows set what they say, bad rows
  * are refused with a message naming what was wrong (the driver exits 2). */
 struct arow {
@@ -762,6 +813,7 @@ tests_register(void)
 	    CU_add_test(s, "test_ids_engine_ring_full", test_ids_engine_ring_full) == NULL ||
 	    CU_add_test(s, "test_ids_engine_reload_keeps_flowbits",
 			test_ids_engine_reload_keeps_flowbits) == NULL ||
+	    CU_add_test(s, "test_ids_engine_chained_mbuf", test_ids_engine_chained_mbuf) == NULL ||
 	    CU_add_test(s, "test_ids_offline_args", test_ids_offline_args) == NULL)
 		return -1;
 #if IDS_COUNT_ALLOC
