@@ -161,6 +161,18 @@ static const struct prow prows[] = {
 	{ "content:\"a\"; content:!\"b\"; distance:0; within:2;", "ab a", -1, true },
 	{ "content:\"a\"; isdataat:!2,relative;", "axxxa", -1, true },
 	{ "content:\"a\"; isdataat:2,relative;", "xxxa", -1, false },
+	/* fast_pattern: the prefilter looks for the chosen bytes only */
+	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one x", -1, true },
+	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one", -1, false },
+	{ "content:\"abcdef\"; fast_pattern:2,3;", "zabcdefz", -1, true },
+	{ "content:\"abcdef\"; fast_pattern:2,3;", "cde", -1, false },
+	{ "content:\"abcdef\"; fast_pattern:only;", "abcdef", -1, true },
+	/* leading NULs are left out of the prefilter pattern, all-NUL
+	 * contents have none: the verification still decides */
+	{ "content:\"|00 00|AB\";", "x\0\0AB", 5, true },
+	{ "content:\"|00 00|AB\";", "x\0AB", 4, false },
+	{ "content:\"|00 00 00|\";", "a\0\0\0", 4, true },
+	{ "content:\"|00 00 00|\";", "a\0\0a", 4, false },
 	/* startswith, endswith */
 	{ "content:\"GET\"; startswith;", "GET /", -1, true },
 	{ "content:\"GET\"; startswith;", " GET /", -1, false },
@@ -369,6 +381,54 @@ test_ids_detect_stream(void)
 	ids_rules_free(r);
 }
 
+/* stream_new_off: a stream match must reach past the lookback. */
+static void
+test_ids_detect_stream_lookback(void)
+{
+	static const struct {
+		const char *opts;
+		uint32_t new_off;
+		bool match;
+	} rows[] = {
+		/* stream: "GET /index.html HTTP/1.1" */
+		{ "content:\"GET\";", 0, true },
+		{ "content:\"GET\";", 4, false },	/* only in the lookback */
+		{ "content:\"GET\";", 3, false },	/* ends at 3: not past it */
+		{ "content:\"GET\";", 2, true },
+		{ "content:\"GET /in\";", 4, true },	/* cut across: new */
+		{ "content:\"index\";", 4, true },
+		{ "content:\"index\"; content:\"GET\";", 4, true },	/* one new */
+		{ "content:\"GET\"; content:\"/\"; distance:0; within:2;", 10, false },
+		{ "content:\"T\";", 4, true },	/* a later occurrence (HTTP) */
+		{ "content:\"T\"; content:\"/\"; distance:0; within:2;", 4, true },
+		{ "pcre:\"/G.T/\";", 4, false },
+		{ "pcre:\"/T.P/\";", 4, true },
+		{ "content:!\"POST\";", 20, true },	/* negated only: not held */
+		{ "content:\"1.1\"; isdataat:!1,relative;", 24, false },
+		{ "content:\"1.1\"; isdataat:!1,relative;", 23, true },
+	};
+	const char *stream = "GET /index.html HTTP/1.1";
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		char text[256];
+		snprintf(text, sizeof(text),
+			 "alert tcp any any -> any any (%s sid:1;)", rows[k].opts);
+		struct ids_rules *r = load(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80,
+					 "x", 1, EST_TS | IDS_PKT_STREAM);
+		p.stream = (const uint8_t *)stream;
+		p.stream_len = (uint32_t)strlen(stream);
+		p.stream_new_off = rows[k].new_off;
+		bool ok = expect(r, &p, rows[k].match ? "1" : "");
+		if (!ok)
+			fprintf(stderr, "lookback row %zu: %s new_off %u\n", k,
+				rows[k].opts, rows[k].new_off);
+		CU_ASSERT(ok);
+		ids_rules_free(r);
+	}
+}
+
 static int
 run1(struct ids_detect_ctx *c, struct ids_rules *r, struct ids_pkt *p,
      char *buf, size_t len)
@@ -531,7 +591,8 @@ test_ids_detect_threshold(void)
 	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.1", 5, 111 * S, MS), 2);
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_thresholded], 14);
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_matches], 20);
-	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 0), 20);
+	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 0), 6);	/* fired */
+	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 1), 0);	/* no such rule */
 	ids_detect_ctx_free(c);
 	ids_rules_free(r);
 
@@ -898,6 +959,7 @@ tests_register(void)
 	    !CU_add_test(s, "test_ids_detect_header", test_ids_detect_header) ||
 	    !CU_add_test(s, "test_ids_detect_flow", test_ids_detect_flow) ||
 	    !CU_add_test(s, "test_ids_detect_stream", test_ids_detect_stream) ||
+	    !CU_add_test(s, "test_ids_detect_stream_lookback", test_ids_detect_stream_lookback) ||
 	    !CU_add_test(s, "test_ids_detect_flowbits", test_ids_detect_flowbits) ||
 	    !CU_add_test(s, "test_ids_detect_threshold", test_ids_detect_threshold) ||
 	    !CU_add_test(s, "test_ids_detect_action_order", test_ids_detect_action_order) ||

@@ -510,6 +510,30 @@ test_ids_rules_fast_pattern(void)
 }
 
 static void
+test_ids_rules_needs_stream(void)
+{
+	static const struct {
+		const char *rule;
+		bool want;
+	} rows[] = {
+		{ "alert tcp any any -> any any (content:\"a\"; sid:1;)", true },
+		{ "alert ip any any -> any any (pcre:\"/a/\"; sid:1;)", true },
+		{ "alert tcp any any -> any any (content:\"a\"; flow:no_stream; sid:1;)", false },
+		{ "alert tcp any any -> any any (content:\"a\"; dsize:3; sid:1;)", false },
+		{ "alert tcp any any -> any any (flow:established; sid:1;)", false },
+		{ "alert udp any any -> any any (content:\"a\"; sid:1;)", false },
+	};
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		char err[256];
+		struct ids_rules *r = ids_rules_load_string(rows[k].rule, "n",
+							    NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_EQUAL(ids_rules_needs_stream(r), rows[k].want);
+		ids_rules_free(r);
+	}
+}
+
+static void
 test_ids_rules_flow_state_size(void)
 {
 	char err[256];
@@ -627,6 +651,7 @@ tests_register(void)
 	    !CU_add_test(s, "test_ids_rules_fast_pattern", test_ids_rules_fast_pattern) ||
 	    !CU_add_test(s, "test_ids_rules_flow_state_size", test_ids_rules_flow_state_size) ||
 	    !CU_add_test(s, "test_ids_rules_all_keywords", test_ids_rules_all_keywords) ||
+	    !CU_add_test(s, "test_ids_rules_needs_stream", test_ids_rules_needs_stream) ||
 	    !CU_add_test(s, "test_ids_rules_suricata_verify", test_ids_rules_suricata_verify))
 		return -1;
 	return 0;

@@ -40,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.sport = 1234, .dport = 80,
 				.src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
 				.fd = fd,
+				.stream_new_off = (uint32_t)(size / 3),
 			};
 			if (fd != NULL) {
 				ids_detect_flow_init(r, fd, fsz);

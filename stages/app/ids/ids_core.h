@@ -122,6 +122,7 @@ struct ids_rule {
 	struct ids_step *steps;
 	uint32_t nsteps;
 	int32_t fp;		/* step index of the fast pattern, -1: none */
+	uint8_t located;	/* has a non-negated content or pcre */
 	uint8_t dsize_op;
 	uint16_t dsize_a, dsize_b;
 	struct ids_flowbit *fb;

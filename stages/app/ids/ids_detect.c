@@ -376,21 +376,35 @@ struct insp {
 	const uint8_t *buf;
 	uint32_t len;
 	uint32_t budget;
+	uint32_t min_end;	/* the match must end past this (stream lookback) */
+	bool constrained;	/* min_end applies (and so retries do) */
 };
 
-/* 1 match, 0 no match (an earlier step may retry), -1 give up. */
-static int inspect(struct insp *in, uint32_t i, uint32_t cur);
+/*
+ * Each step gets cur, the end of the previous match (what relative
+ * keywords count from), and hi, the furthest end of any content or pcre
+ * match so far (what the stream lookback is judged by).
+ * 1 match, 0 no match (an earlier step may retry), -1 give up.
+ */
+static int inspect(struct insp *in, uint32_t i, uint32_t cur, uint32_t hi);
+
+/* Whether a chain that got to its end is a match: past the lookback. */
+static inline bool
+final_ok(const struct insp *in, uint32_t hi)
+{
+	return !in->constrained || hi > in->min_end;
+}
 
 static inline int
-next_step(struct insp *in, uint32_t i, uint32_t cur)
+next_step(struct insp *in, uint32_t i, uint32_t cur, uint32_t hi)
 {
 	if (i + 1 >= in->ru->nsteps)
-		return 1;
-	return inspect(in, i + 1, cur);
+		return final_ok(in, hi) ? 1 : 0;
+	return inspect(in, i + 1, cur, hi);
 }
 
 static int
-inspect_content(struct insp *in, uint32_t i, uint32_t prev)
+inspect_content(struct insp *in, uint32_t i, uint32_t prev, uint32_t hi)
 {
 	const struct ids_step *st = &in->ru->steps[i];
 	const uint32_t len = in->len;
@@ -425,33 +439,39 @@ inspect_content(struct insp *in, uint32_t i, uint32_t prev)
 			end = len;
 		if (start > end || end == 0)
 			return (st->flags & IDS_C_NEGATED) ?
-				next_step(in, i, prev) : (rel ? 0 : -1);
+				next_step(in, i, prev, hi) : (rel ? 0 : -1);
 
 		const uint8_t *found = NULL;
 		if (!((st->flags & IDS_C_ENDS) && end < len))
 			found = find(st, in->buf + start, (uint32_t)(end - start));
 		if (found == NULL) {
 			if (st->flags & IDS_C_NEGATED)
-				return next_step(in, i, prev);
+				return next_step(in, i, prev, hi);
 			/* an absolute content not found cannot be found later */
 			return rel ? 0 : -1;
 		}
 		uint32_t mend = (uint32_t)(found - in->buf) + st->len;
 		if (st->flags & IDS_C_NEGATED) {
 			if ((st->flags & IDS_C_ENDS) && mend != len)
-				return next_step(in, i, prev);
+				return next_step(in, i, prev, hi);
 			return rel ? 0 : -1;
 		}
+		uint32_t nhi = mend > hi ? mend : hi;
 		if (!(st->flags & IDS_C_ENDS) || mend == len) {
-			if (i + 1 >= in->ru->nsteps)
-				return 1;
-			if (in->budget-- == 0)
-				return -1;
-			int r = inspect(in, i + 1, mend);
-			if (r != 0)
-				return r;
-			if (!(st->flags & IDS_C_NEXT_REL))
-				return -1;
+			if (i + 1 >= in->ru->nsteps) {
+				if (final_ok(in, nhi))
+					return 1;
+				/* in the lookback: a later occurrence may be new */
+			} else {
+				if (in->budget-- == 0)
+					return -1;
+				int r = inspect(in, i + 1, mend, nhi);
+				if (r != 0)
+					return r;
+				if (!(st->flags & IDS_C_NEXT_REL) &&
+				    !in->constrained)
+					return -1;
+			}
 		}
 		/* try the next occurrence: the next step depends on this one */
 		retry = (uint32_t)(found - in->buf) + 1;
@@ -459,7 +479,7 @@ inspect_content(struct insp *in, uint32_t i, uint32_t prev)
 }
 
 static int
-inspect_pcre(struct insp *in, uint32_t i, uint32_t prev)
+inspect_pcre(struct insp *in, uint32_t i, uint32_t prev, uint32_t hi)
 {
 	const struct ids_step *st = &in->ru->steps[i];
 	/* like Suricata, a relative pcre sees the buffer from the previous
@@ -468,7 +488,7 @@ inspect_pcre(struct insp *in, uint32_t i, uint32_t prev)
 	PCRE2_SIZE start = 0;
 
 	if (base > in->len)
-		return (st->flags & IDS_C_NEGATED) ? next_step(in, i, prev) : 0;
+		return (st->flags & IDS_C_NEGATED) ? next_step(in, i, prev, hi) : 0;
 	for (;;) {
 		if (start > in->len - base)
 			return 0;
@@ -478,33 +498,38 @@ inspect_pcre(struct insp *in, uint32_t i, uint32_t prev)
 			if (rc != PCRE2_ERROR_NOMATCH)
 				in->c->ctr[IDS_DC_pcre_errors]++;
 			return (st->flags & IDS_C_NEGATED) ?
-				next_step(in, i, prev) : 0;
+				next_step(in, i, prev, hi) : 0;
 		}
 		if (st->flags & IDS_C_NEGATED)
 			return 0;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(in->c->md);
 		uint32_t mstart = (uint32_t)ov[0], mend = base + (uint32_t)ov[1];
-		if (i + 1 >= in->ru->nsteps)
-			return 1;
-		if (in->budget-- == 0)
-			return -1;
-		int r = inspect(in, i + 1, mend);
-		if (r != 0 || !(st->flags & IDS_C_NEXT_REL))
-			return r;
+		uint32_t nhi = mend > hi ? mend : hi;
+		if (i + 1 >= in->ru->nsteps) {
+			if (final_ok(in, nhi))
+				return 1;
+		} else {
+			if (in->budget-- == 0)
+				return -1;
+			int r = inspect(in, i + 1, mend, nhi);
+			if (r != 0 || (!(st->flags & IDS_C_NEXT_REL) &&
+				       !in->constrained))
+				return r;
+		}
 		start = mstart + 1;
 	}
 }
 
 static int
-inspect(struct insp *in, uint32_t i, uint32_t cur)
+inspect(struct insp *in, uint32_t i, uint32_t cur, uint32_t hi)
 {
 	const struct ids_step *st = &in->ru->steps[i];
 
 	switch (st->type) {
 	case IDS_STEP_CONTENT:
-		return inspect_content(in, i, cur);
+		return inspect_content(in, i, cur, hi);
 	case IDS_STEP_PCRE:
-		return inspect_pcre(in, i, cur);
+		return inspect_pcre(in, i, cur, hi);
 	default: {
 		/* isdataat: a relative one that failed for lack of data fails
 		 * for every later match too (give up); a negated relative one
@@ -519,20 +544,21 @@ inspect(struct insp *in, uint32_t i, uint32_t cur)
 		if (!ok)
 			return (st->flags & IDS_C_RELATIVE) &&
 				(st->flags & IDS_C_NEGATED) ? 0 : -1;
-		return next_step(in, i, cur);
+		return next_step(in, i, cur, hi);
 	}
 	}
 }
 
 static bool
 payload_match(struct ids_detect_ctx *c, const struct ids_rule *ru,
-	      const uint8_t *buf, uint32_t len)
+	      const uint8_t *buf, uint32_t len, uint32_t min_end)
 {
-	struct insp in = { c, ru, buf, len, IDS_RECURSION_LIMIT };
+	struct insp in = { c, ru, buf, len, IDS_RECURSION_LIMIT, min_end,
+		min_end > 0 && ru->located };
 
 	if (len == 0)
 		return false;
-	return inspect(&in, 0, 0) == 1;
+	return inspect(&in, 0, 0, 0) == 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,10 +590,11 @@ rule_match(struct ids_detect_ctx *c, const struct ids_rule *ru,
 	bool stream = p->proto == IPPROTO_TCP && (p->flags & IDS_PKT_STREAM) &&
 		p->stream != NULL && !(ru->flow & IDS_FL_NO_STREAM);
 	if (stream)
-		return payload_match(c, ru, p->stream, p->stream_len) ? 2 : 0;
+		return payload_match(c, ru, p->stream, p->stream_len,
+				     p->stream_new_off) ? 2 : 0;
 	if (pseudo || (ru->flow & IDS_FL_ONLY_STREAM))
 		return 0;
-	return payload_match(c, ru, p->payload, p->payload_len) ? 1 : 0;
+	return payload_match(c, ru, p->payload, p->payload_len, 0) ? 1 : 0;
 }
 
 /* Runs the rules listed in cand (evaluation order); fills out. */
@@ -590,7 +617,6 @@ evaluate(struct ids_detect_ctx *c, const struct ids_rules *r,
 		 * a suppressed match still sets its flowbits but neither
 		 * alerts nor applies its action. */
 		c->ctr[IDS_DC_matches]++;
-		c->hits[ru->info.idx]++;
 		flowbits_apply(ru, p->fd);
 		bool pass = ru->info.action == IDS_ACT_PASS;
 		if ((ru->df.type != IDS_THR_NONE && !thr_check(c, ru, &ru->df, p)) ||
@@ -599,6 +625,7 @@ evaluate(struct ids_detect_ctx *c, const struct ids_rules *r,
 			c->ctr[IDS_DC_thresholded]++;
 			continue;
 		}
+		c->hits[ru->info.idx]++;	/* fired: alerts per sid */
 		uint16_t fl = ru->info.flags | (m == 2 ? IDS_MATCH_STREAM : 0);
 		if (pass)
 			fl |= IDS_RULE_NOALERT;	/* pass rules never alert */

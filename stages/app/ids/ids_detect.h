@@ -90,6 +90,15 @@ struct ids_pkt {
 	uint8_t dst[16];	/**< network byte order; IPv4 in dst[0..3] */
 	uint64_t ts_ns;		/**< packet time, ns since the epoch */
 	struct ids_flow_det *fd; /**< per-flow detection state or NULL */
+	/**
+	 * Stream only: stream[0..stream_new_off) was inspected with an
+	 * earlier packet (a lookback kept so that patterns cut across
+	 * segments are found). A rule matches the stream only if one of its
+	 * content or pcre matches ends past this offset (later occurrences
+	 * are tried); a rule with only negated contents and isdataat is not
+	 * held to it. 0: every byte is new.
+	 */
+	uint32_t stream_new_off;
 };
 
 /* ---------------------------------------------------------------------
@@ -226,6 +235,13 @@ const struct ids_rule_info *ids_rules_info(const struct ids_rules *r,
 const struct ids_rule_info *ids_rules_find(const struct ids_rules *r,
 					   uint32_t gid, uint32_t sid);
 
+/**
+ * Whether some rule inspects the TCP stream (a TCP or ip rule with
+ * payload keywords and without flow:no_stream or dsize): when false the
+ * flow half can skip handing stream data to ids_detect().
+ */
+bool ids_rules_needs_stream(const struct ids_rules *r);
+
 /** Bytes the flow table reserves per flow for struct ids_flow_det. */
 size_t ids_detect_flow_state_size(const struct ids_rules *r);
 /** Initialises fd (size bytes, >= sizeof(struct ids_flow_det)) for r. */
@@ -295,8 +311,10 @@ bool ids_detect_ctx_fits(const struct ids_detect_ctx *c,
 /** Counter values, IDS_DC_MAX entries, written only by the owner lcore. */
 const uint64_t *ids_detect_ctx_counters(const struct ids_detect_ctx *c);
 /**
- * Matches of rule idx on this context (telemetry: alerts per sid);
- * 0 for an index outside the set the context was created for.
+ * Times rule idx fired on this context: matches returned by ids_detect()
+ * (after threshold/detection_filter; noalert and pass matches included,
+ * see their flags), for telemetry's alerts per sid; 0 for an index
+ * outside the set the context was created for.
  */
 uint64_t ids_detect_ctx_rule_hits(const struct ids_detect_ctx *c,
 				  unsigned int idx);

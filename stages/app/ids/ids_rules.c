@@ -2000,6 +2000,10 @@ build_prepare_steps(struct ids_rule *ru)
 		    (ru->steps[k].flags & IDS_C_FAST))
 			best = (int32_t)k;
 	ru->fp = best;
+	for (uint32_t k = 0; k < ru->nsteps; k++)
+		if (ru->steps[k].type != IDS_STEP_ISDATAAT &&
+		    !(ru->steps[k].flags & IDS_C_NEGATED))
+			ru->located = 1;
 	/* Whether a failed next step is worth a retry at a later occurrence
 	 * of this one (Suricata's *_RELATIVE_NEXT / WITHIN_NEXT): only when
 	 * the next window moves with this match and may fit later, i.e. a
@@ -2779,6 +2783,18 @@ ids_rules_find(const struct ids_rules *r, uint32_t gid, uint32_t sid)
 		if (r->rules[k].info.sid == sid && r->rules[k].info.gid == gid)
 			return &r->rules[k].info;
 	return NULL;
+}
+
+bool
+ids_rules_needs_stream(const struct ids_rules *r)
+{
+	for (uint32_t k = 0; k < r->nrules; k++) {
+		const struct ids_rule *ru = &r->rules[k];
+		if ((ru->proto == 0 || ru->proto == IPPROTO_TCP) &&
+		    ru->nsteps > 0 && !(ru->flow & IDS_FL_NO_STREAM))
+			return true;
+	}
+	return false;
 }
 
 size_t
