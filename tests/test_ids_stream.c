@@ -377,6 +377,14 @@ test_ids_flow_handshake(void)
 	ids_flow_get(t, &d, 60, 70 * SEC, &dir, &cr);
 	CU_ASSERT_EQUAL(f->tcp, IDS_TCP_CLOSED);
 	CU_ASSERT_EQUAL(ctr[IDS_FLOW_C_tcp_rst_close], 1);
+	/* Port reuse: a SYN on the closed 5-tuple starts a new session. */
+	d = tcp_pkt(1, IDS_TH_SYN, 7777, 0);
+	g = ids_flow_get(t, &d, 60, 71 * SEC, &dir, &cr);
+	CU_ASSERT(cr);
+	CU_ASSERT_EQUAL(g->tcp, IDS_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(g->st[0].next_seq, 7778);
+	CU_ASSERT_EQUAL(ctr[IDS_FLOW_C_tcp_reuse], 1);
+	CU_ASSERT_EQUAL(ids_flow_table_active(t), 1);
 	ids_flow_table_free(t);
 }
 

@@ -243,7 +243,8 @@ rec_flow_end(struct ids_engine *e, struct ids_flow *f, enum ids_flow_ctr why)
 	if (f->flags & IDS_FLOWF_ALERTED)
 		r->flags |= IDS_RECF_ALERTED;
 	r->end_reason = why == IDS_FLOW_C_flow_evicted ? 1 :
-			why == IDS_FLOW_C_flow_flushed ? 2 : 0;
+			why == IDS_FLOW_C_flow_flushed ? 2 :
+			why == IDS_FLOW_C_tcp_reuse ? 3 : 0;
 	r->flow_state = f->state;
 	ids_recq_put(e->q, r);
 }

@@ -278,7 +278,8 @@ static json_t *
 rec_json(struct ids_eve *w, const struct ids_rec *r)
 {
 	static const char *const states[] = { "new", "established", "closed" };
-	static const char *const reasons[] = { "timeout", "forced", "shutdown" };
+	static const char *const reasons[] = { "timeout", "forced", "shutdown",
+						   "tcp_reuse" };
 	json_t *o, *a;
 	char ts[48];
 
@@ -347,7 +348,7 @@ rec_json(struct ids_eve *w, const struct ids_rec *r)
 		json_object_set_new(a, "state",
 				    json_string(states[r->flow_state < 3 ? r->flow_state : 0]));
 		json_object_set_new(a, "reason",
-				    json_string(reasons[r->end_reason < 3 ? r->end_reason : 0]));
+				    json_string(reasons[r->end_reason < 4 ? r->end_reason : 0]));
 		json_object_set_new(a, "alerted",
 				    json_boolean(r->flags & IDS_RECF_ALERTED));
 		json_object_set_new(o, "flow", a);

@@ -402,6 +402,14 @@ ids_flow_get(struct ids_flow_table *t, const struct ids_dec *d,
 	}
 	sig = rte_hash_hash(t->h, &k);
 	pos = rte_hash_lookup_with_hash(t->h, &k, sig);
+	if (pos >= 0 && d->proto == IDS_PROTO_TCP && d->l4 &&
+	    (d->tcp_flags & (IDS_TH_SYN | IDS_TH_ACK | IDS_TH_RST)) == IDS_TH_SYN &&
+	    flow_at(t, (uint32_t)pos)->tcp == IDS_TCP_CLOSED) {
+		/* A new connection on the 5-tuple of a closed one (port
+		 * reuse): the old flow ends, a new one starts with this SYN. */
+		flow_end(t, flow_at(t, (uint32_t)pos), IDS_FLOW_C_tcp_reuse);
+		pos = -ENOENT;
+	}
 	if (pos >= 0) {
 		f = flow_at(t, (uint32_t)pos);
 		client_is_src = a_is_src == !!(f->flags & IDS_FLOWF_CLIENT_IS_A);

@@ -45,7 +45,8 @@
 	X(tcp_fin_close, "TCP sessions closed by FIN from both sides")         \
 	X(tcp_rst_close, "TCP sessions closed by RST")                         \
 	X(tcp_no_session, "TCP packets on a flow without a session (inspected as packets)") \
-	X(tcp_bad_synack, "SYN-ACKs whose ack did not match the SYN")
+	X(tcp_bad_synack, "SYN-ACKs whose ack did not match the SYN")          \
+	X(tcp_reuse, "closed sessions ended by a new SYN on their 5-tuple")
 
 enum ids_flow_ctr {
 #define X(n, h) IDS_FLOW_C_##n,

@@ -22,7 +22,7 @@ main(int argc, char **argv)
 	char err[512], prefix[64], lcores[32];
 	cpu_set_t cs;
 	int cpu = 0, rc;
-	char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-pci",
+	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci",
 			"--no-shconf", "--no-telemetry", "--file-prefix", prefix,
 			"--lcores", lcores, "--log-level", "*:error", NULL };
 

@@ -49,7 +49,7 @@ struct ids_rec {
 	uint8_t tcp_flags;	/**< drop: flags of the packet; flow: seen in the flow */
 	uint8_t ttl;
 	uint8_t tcp_state;	/**< flow: enum ids_tcp_state at the end */
-	uint8_t end_reason;	/**< flow: 0 timeout, 1 forced (eviction), 2 shutdown */
+	uint8_t end_reason;	/**< flow: 0 timeout, 1 forced (eviction), 2 shutdown, 3 tcp_reuse */
 	uint8_t flow_state;	/**< flow: enum ids_flow_state at the end */
 	uint32_t sid, gid, rev;
 	uint32_t wire_len;

@@ -35,7 +35,8 @@ struct ids_seg {
 struct ids_stream_ctx {
 	struct ids_stream_conf conf;
 	struct ids_seg *segs;	/* [0] unused: index 0 means "none" */
-	uint32_t free_head;
+	uint32_t free_head;	/* freed records, 0 = none */
+	uint32_t fresh_next;	/* first record never used */
 	uint32_t nfree;
 	uint32_t bufsize;
 	uint64_t ctr[IDS_STREAM_CTR_MAX];
@@ -69,9 +70,11 @@ ids_stream_ctx_create(const struct ids_stream_conf *c)
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (uint32_t i = 1; i <= c->memcap_segs; i++)
-		x->segs[i].next = i < c->memcap_segs ? i + 1 : 0;
-	x->free_head = c->memcap_segs ? 1 : 0;
+	/* Records never used are taken in order (fresh_next) and only freed
+	 * ones go on the free list: the pool's pages are touched when used,
+	 * not all at start. */
+	x->free_head = 0;
+	x->fresh_next = 1;
 	x->nfree = c->memcap_segs;
 	x->bufsize = c->lookback + IDS_STREAM_SEG_MAX +
 		     (uint32_t)c->max_ooo * IDS_SEG_DATA;
@@ -269,13 +272,16 @@ hold(struct ids_stream_ctx *x, struct ids_stream *s, uint32_t seq,
 			x->ctr[IDS_STREAM_C_stream_ooo_limit]++;
 			break;
 		}
-		if (x->free_head == 0) {
+		if (x->free_head != 0) {
+			ni = x->free_head;
+			x->free_head = x->segs[ni].next;
+		} else if (x->fresh_next <= x->conf.memcap_segs) {
+			ni = x->fresh_next++;
+		} else {
 			x->ctr[IDS_STREAM_C_stream_memcap]++;
 			break;
 		}
-		ni = x->free_head;
 		r = &x->segs[ni];
-		x->free_head = r->next;
 		x->nfree--;
 		r->seq = cur;
 		r->len = (uint16_t)(pend - cur);
