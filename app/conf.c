@@ -43,7 +43,7 @@ static const char *const conf_pipeline_keys[] = {
 };
 
 static const char *const conf_port_keys[] = {
-	"dev", "rxq", "txq", "rxd", "txd", NULL,
+	"dev", "rxq", "txq", "rxd", "txd", "rss", NULL,
 };
 
 static bool
@@ -229,6 +229,57 @@ conf_parse_pipeline(struct conf_ctx *ctx, yaml_node_t *map)
 				    conf->housekeeping);
 }
 
+/*
+ * Drivers whose RX queues can be fed by a flow hash: net_null (RSS ops),
+ * net_af_packet (the kernel's fanout hash, symmetric by construction),
+ * net_memif (the peer picks the queue). A PCI NIC is checked when the port
+ * is set up (its RSS offloads); any other vdev cannot.
+ */
+static const char *const conf_rss_vdevs[] = {
+	"net_null", "net_af_packet", "net_memif", NULL,
+};
+
+static int
+conf_parse_port_rss(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
+		    struct conf_port *port)
+{
+	static const char *const names[] = { "none", "symmetric" };
+	yaml_node_t *v = conf_get(ctx, map, "rss", NULL);
+	char drv[CONF_NAME_MAX];
+	unsigned int e, i;
+	size_t len;
+
+	if (v == NULL)
+		return 0;
+	if (conf_enum(ctx, v, where, "rss", names, 2, "none or symmetric", &e) < 0)
+		return -1;
+	port->rss = e == 1;
+	if (!port->rss)
+		return 0;
+	if (strncmp(port->dev, "net_", 4) == 0) {
+		/* "net_null0,..." -> "net_null" */
+		len = strcspn(port->dev, ",");
+		while (len > 0 && port->dev[len - 1] >= '0' && port->dev[len - 1] <= '9')
+			len--;
+		if (len >= sizeof(drv))
+			len = sizeof(drv) - 1;
+		memcpy(drv, port->dev, len);
+		drv[len] = '\0';
+		for (i = 0; conf_rss_vdevs[i] != NULL; i++)
+			if (strcmp(drv, conf_rss_vdevs[i]) == 0)
+				break;
+		if (conf_rss_vdevs[i] == NULL)
+			return conf_err(ctx, v, where,
+					"rss is symmetric but %s cannot spread flows over RX queues, expected rss on net_null, net_af_packet, net_memif or a PCI NIC",
+					drv);
+	}
+	if (port->rxq < 2)
+		return conf_err(ctx, v, where,
+				"rss is symmetric with rxq %u, expected rxq 2 or more (one RX queue per replica)",
+				port->rxq);
+	return 0;
+}
+
 static int
 conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 		struct conf_port *port)
@@ -280,7 +331,7 @@ conf_parse_port(struct conf_ctx *ctx, yaml_node_t *key, yaml_node_t *map,
 			return -1;
 		*(uint16_t *)((char *)port + nums[i].off) = (uint16_t)n;
 	}
-	return 0;
+	return conf_parse_port_rss(ctx, map, where, port);
 }
 
 static int
@@ -337,9 +388,18 @@ conf_fill_cpu_of(struct conf_ctx *ctx)
 	conf->cpu_of[l] = conf->cpus_given ? ctx->map_cpu[l] : (int)l;
 	for (p = 0; p < conf->n_paths; p++) {
 		for (s = 0; s < conf->paths[p].n_stages; s++) {
-			l = conf->paths[p].stages[s].lcore;
+			const struct conf_stage *st = &conf->paths[p].stages[s];
+			unsigned int r;
+
+			l = st->lcore;
 			conf->cpu_of[l] = conf->cpus_given ? ctx->map_cpu[l] :
 							     (int)l;
+			/* A fleet's parked lcores are reserved all the same. */
+			for (r = 0; r < st->n_lcores; r++) {
+				l = st->lcores[r];
+				conf->cpu_of[l] = conf->cpus_given ?
+						  ctx->map_cpu[l] : (int)l;
+			}
 		}
 	}
 }
