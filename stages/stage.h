@@ -45,6 +45,7 @@
 #define STAGE_NAME_MAX		32	/**< stage names, incl. NUL */
 #define STAGE_DROPS_MAX		8	/**< drop reasons of one kind */
 #define STAGE_KCOUNTERS_MAX	16	/**< counters of one kind */
+#define STAGE_FLOW_BUCKETS	256	/**< buckets of a fleet's flow hash */
 
 struct stage;
 struct rte_tel_data;
@@ -149,6 +150,20 @@ struct stage_ops {
 	int (*reload)(struct stage *s, FILE *f);
 	/** Optional: release what init() took; must cope with a failed init. */
 	void (*fini)(struct stage *s);
+	/**
+	 * Optional, for stateful kinds in a fleet: the flows of the buckets
+	 * set in MOVED (a bitmap of STAGE_FLOW_BUCKETS bits; a packet's
+	 * bucket is its symmetric flow hash modulo STAGE_FLOW_BUCKETS) move
+	 * from replica FROM to replica TO. Called on the spreader's lcore
+	 * after FROM has finished every packet of those buckets and before
+	 * TO sees one; both keep running their other buckets, so it must
+	 * touch only the moved flows' state, and obey the burst rules (no
+	 * system call, lock, allocation or wait). Without it the runtime
+	 * drops the state (the kind simply never sees those flows again on
+	 * FROM) and counts the buckets as state_dropped.
+	 */
+	void (*handover)(struct stage *from, struct stage *to,
+			 const uint64_t *moved);
 
 	/** Names of s->ctr.drops[i]. */
 	const char *const *drop_names;
