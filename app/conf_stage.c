@@ -22,8 +22,10 @@ static const char *const conf_path_keys[] = {
 
 /* Keys of every stage, then those of kinds that take a port. */
 static const char *const conf_stage_common_keys[] = {
-	"name", "kind", "lcore", "idle", "replicas", "lcores", NULL,
+	"name", "kind", "lcore", "idle", NULL,
 };
+/* App kinds only: a fleet. */
+static const char *const conf_stage_fleet_keys[] = { "replicas", "lcores", NULL };
 static const char *const conf_stage_port_keys[] = { "port", "queue", NULL };
 
 #define CONF_STAGE_KEYS_MAX 32
@@ -34,7 +36,8 @@ conf_stage_key_known(const yaml_node_t *key)
 	const struct stage_ops *o = NULL;
 
 	if (conf_in_list(conf_stage_common_keys, key) ||
-	    conf_in_list(conf_stage_port_keys, key))
+	    conf_in_list(conf_stage_port_keys, key) ||
+	    conf_in_list(conf_stage_fleet_keys, key))
 		return true;
 	while ((o = stage_kind_next(o)) != NULL)
 		if (conf_in_list(o->keys, key))
@@ -69,6 +72,9 @@ conf_stage_keys(const struct stage_ops *ops, const char **keys)
 	if (ops->flags & STAGE_F_PORT)
 		for (i = 0; conf_stage_port_keys[i] != NULL; i++)
 			keys[n++] = conf_stage_port_keys[i];
+	if (ops->role == STAGE_ROLE_APP)
+		for (i = 0; conf_stage_fleet_keys[i] != NULL; i++)
+			keys[n++] = conf_stage_fleet_keys[i];
 	for (i = 0; ops->keys != NULL && ops->keys[i] != NULL; i++) {
 		if (n == CONF_STAGE_KEYS_MAX - 1)
 			return -1;
@@ -397,15 +403,19 @@ conf_check_fleets(struct conf_ctx *ctx, const struct conf_path *path,
 	const struct conf_stage *st, *f, *prev;
 	unsigned int i, j;
 
+	/* A fused neighbour must be in the same fleet, or in none. */
 	for (i = 1; i < path->n_stages; i++) {
 		st = &path->stages[i];
 		prev = &path->stages[i - 1];
-		/* A fused neighbour must be in the same fleet, or in none. */
 		if (st->lcore == prev->lcore && prev->ops->role == STAGE_ROLE_APP &&
 		    st->ops->role == STAGE_ROLE_APP && !conf_same_fleet(st, prev))
 			return conf_err_at(ctx, st->mark, where,
 					   "stage '%s' is fused with stage '%s' on lcore %u but their replicas/lcores differ, expected the same replicas and lcores on every stage of a fused run",
 					   st->name, prev->name, st->lcore);
+	}
+	for (i = 1; i < path->n_stages; i++) {
+		st = &path->stages[i];
+		prev = &path->stages[i - 1];
 		if (st->n_lcores == 0 || conf_same_fleet(st, prev))
 			continue;
 		f = st;
@@ -494,6 +504,10 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 			return conf_err(ctx, kind, where,
 					"kind %s declares too many keys", st->ops->name);
 	}
+	/* Said plainly, before the generic "not valid for" message. */
+	if (st->ops != NULL && st->ops->role != STAGE_ROLE_APP &&
+	    conf_parse_fleet(ctx, map, where, st, NULL) < 0)
+		return -1;
 	if (conf_check_keys(ctx, map, where,
 			    st->ops != NULL ? keys : NULL, st->ops, "key") < 0)
 		return -1;

@@ -43,6 +43,13 @@
 #define RX "      - { name: rx, kind: input, port: wan, lcore: 1 }\n"
 #define TX "      - { name: tx, kind: output, port: lan, lcore: 2 }\n"
 #define SIMPLE HEAD "paths:\n" PATH("p") RX TX
+/* Fleets need more lcores: the same three lines, six lcores. */
+#define FPIPE                                  \
+	"pipeline:\n"                          \
+	"  label: demo\n"                      \
+	"  cpus: { 0: 0, 1: 0, 2: 1, 3: 1, 4: 0, 5: 1 }\n"
+#define FHEAD FPIPE PORTS
+#define FTX "      - { name: tx, kind: output, port: lan, lcore: 5 }\n"
 
 struct conf_good {
 	const char *name;
@@ -261,6 +268,53 @@ check_block_style(const struct conf *c)
 	CU_ASSERT_EQUAL(st[0].mark.col, 9);
 }
 
+/* lcores: [2, 3, 4] with 2 active; the parked lcore is reserved too. */
+static void
+check_fleet_list(const struct conf *c)
+{
+	const struct conf_stage *st = &c->paths[0].stages[1];
+
+	CU_ASSERT_EQUAL(st->n_lcores, 3);
+	CU_ASSERT_EQUAL(st->replicas, 2);
+	CU_ASSERT_EQUAL(st->lcore, 2);
+	CU_ASSERT_EQUAL(st->lcores[2], 4);
+	CU_ASSERT_EQUAL(c->cpu_of[4], 0);
+	CU_ASSERT_EQUAL(c->paths[0].stages[0].n_lcores, 0);
+}
+
+/* replicas: 3 from lcore 2: lcores 2, 3, 4, all active. */
+static void
+check_fleet_replicas(const struct conf *c)
+{
+	const struct conf_stage *st = &c->paths[0].stages[1];
+
+	CU_ASSERT_EQUAL(st->n_lcores, 3);
+	CU_ASSERT_EQUAL(st->replicas, 3);
+	CU_ASSERT_EQUAL(st->lcores[0], 2);
+	CU_ASSERT_EQUAL(st->lcores[1], 3);
+	CU_ASSERT_EQUAL(st->lcores[2], 4);
+	CU_ASSERT_EQUAL(c->cpu_of[3], 1);
+}
+
+static void
+check_fleet_fused(const struct conf *c)
+{
+	const struct conf_stage *st = c->paths[0].stages;
+
+	CU_ASSERT_EQUAL(st[1].n_lcores, 2);
+	CU_ASSERT_EQUAL(st[2].n_lcores, 2);
+	CU_ASSERT_EQUAL(st[2].lcores[1], 3);
+}
+
+static void
+check_fleet_rss(const struct conf *c)
+{
+	CU_ASSERT_TRUE(c->ports[0].rss);
+	CU_ASSERT_FALSE(c->ports[1].rss);
+	CU_ASSERT_EQUAL(c->ports[0].rxq, 2);
+	CU_ASSERT_EQUAL(c->paths[0].stages[1].n_lcores, 2);
+}
+
 static const struct conf_good good_rows[] = {
 	{ "full example",
 	  "pipeline:\n"
@@ -365,6 +419,23 @@ static const struct conf_good good_rows[] = {
 	  "    name: p\n"
 	  "...\n",
 	  check_block_style },
+	{ "fleet: lcores list, fewer replicas active", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3, 4], replicas: 2 }\n" FTX,
+	  check_fleet_list },
+	{ "fleet: replicas from lcore on", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 2, replicas: 3 }\n" FTX,
+	  check_fleet_replicas },
+	{ "fleet: a fused run replicated", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: w, kind: work, ns: 10, lcores: [2, 3] }\n" FTX,
+	  check_fleet_fused },
+	{ "fleet: spread by an RSS input", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rxq: 2, rss: symmetric }\n"
+	  "  lan: { dev: net_null1, rss: none }\n"
+	  "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX,
+	  check_fleet_rss },
 	{ "one fwd stage on each of three lcores",
 	  HEAD
 	  "paths:\n" PATH("p") RX
@@ -480,7 +551,7 @@ static const struct conf_bad bad_rows[] = {
 	{ "port dev empty", PIPE "ports:\n  wan: { dev: \"\" }\n",
 	  "t.yaml:5:15: port 'wan': dev is '', expected DPDK devargs such as net_pcap0,iface=eth0 or a PCI address" },
 	{ "port unknown key", PIPE "ports:\n  wan: { dev: net_null0, rx_queues: 2 }\n",
-	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd" },
+	  "t.yaml:5:26: port 'wan': unknown key 'rx_queues', expected one of: dev, rxq, txq, rxd, txd, rss" },
 	{ "port rxq 0", PIPE "ports:\n  wan: { dev: net_null0, rxq: 0 }\n",
 	  "t.yaml:5:31: port 'wan': rxq is 0, expected an integer 1..64" },
 	{ "port txd too large", PIPE "ports:\n  wan: { dev: net_null0, txd: 32768 }\n",
@@ -531,6 +602,65 @@ static const struct conf_bad bad_rows[] = {
 	{ "stage kind unknown", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: rx, port: wan, lcore: 1 }\n" TX,
 	  "t.yaml:10:27: stage 'rx': kind is 'rx', expected input, firewall, fwd, work or output" },
+	/* fleets */
+	{ "replicas on an input stage", FHEAD "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 1, replicas: 2 }\n" FTX,
+	  "t.yaml:10:65: stage 'rx': replicas is given on an input stage, expected replicas and lcores on app stages only (an input spreads over RX queues with its port's rss: symmetric and rxq)" },
+	{ "lcores on an output stage", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: tx, kind: output, port: lan, lcores: [4, 5] }\n",
+	  "t.yaml:11:54: stage 'tx': lcores is given on an output stage, expected replicas and lcores on app stages only (an input spreads over RX queues with its port's rss: symmetric and rxq)" },
+	{ "more replicas than lcores reserved", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3], replicas: 3 }\n" FTX,
+	  "t.yaml:11:57: stage 'f': replicas is 3 but lcores reserves 2, expected at most as many replicas as lcores reserved" },
+	{ "rss on a port that cannot", FPIPE "ports:\n"
+	  "  wan: { dev: \"net_pcap0,rx_pcap=a.pcap\", rxq: 2, rss: symmetric }\n"
+	  "  lan: { dev: net_null1 }\n",
+	  "t.yaml:5:56: port 'wan': rss is symmetric but net_pcap cannot spread flows over RX queues, expected rss on net_null, net_af_packet, net_memif or a PCI NIC" },
+	{ "rss with one RX queue", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rss: symmetric }\n"
+	  "  lan: { dev: net_null1 }\n",
+	  "t.yaml:5:31: port 'wan': rss is symmetric with rxq 1, expected rxq 2 or more (one RX queue per replica)" },
+	{ "rss of another value", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rxq: 2, rss: toeplitz }\n"
+	  "  lan: { dev: net_null1 }\n",
+	  "t.yaml:5:39: port 'wan': rss is 'toeplitz', expected none or symmetric" },
+	{ "replicas past the cpus map", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 4, replicas: 3 }\n" FTX,
+	  "t.yaml:11:51: stage 'f': replica lcore 6 is not in pipeline.cpus, expected every lcore in use to be mapped to a CPU" },
+	{ "replicas 0", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 2, replicas: 0 }\n" FTX,
+	  "t.yaml:11:51: stage 'f': replicas is 0, expected an integer 1..16" },
+	{ "lcore and lcores disagree", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 3, lcores: [2, 3] }\n" FTX,
+	  "t.yaml:11:38: stage 'f': lcore is 3 but lcores starts with 2, expected lcore to be the first of lcores (or left out)" },
+	{ "an lcore twice in lcores", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 2] }\n" FTX,
+	  "t.yaml:11:43: stage 'f': lcores[1] is 2 again, expected one replica per lcore" },
+	{ "fused stages with different fleets", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: g, kind: fwd, lcores: [2, 4] }\n" FTX,
+	  "t.yaml:12:9: path 'p': stage 'g' is fused with stage 'f' on lcore 2 but their replicas/lcores differ, expected the same replicas and lcores on every stage of a fused run" },
+	{ "spreader on a replica's lcore", FHEAD "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX,
+	  "t.yaml:10:9: path 'p': stage 'rx' on lcore 2 is in front of fleet 'f', which reserves that lcore, expected the stage in front of a fleet on an lcore of its own (it spreads the flows), or an input whose port has rss: symmetric on the fleet's first lcore" },
+	{ "merger on a replica's lcore", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: tx, kind: output, port: lan, lcore: 3 }\n",
+	  "t.yaml:12:9: path 'p': stage 'tx' on lcore 3 is behind fleet 'f', which reserves that lcore, expected the stage behind a fleet on an lcore of its own (it merges the replicas)" },
+	{ "another path on a fleet's lcore", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX
+	  PATH("q")
+	  "      - { name: rx2, kind: input, port: lan, queue: 1, lcore: 3 }\n"
+	  "      - { name: tx2, kind: output, port: wan, lcore: 5 }\n",
+	  "t.yaml:15:9: path 'q': stage 'rx2' uses lcore 3, which fleet 'f' reserves, expected a fleet's lcores to run its replicas only" },
+	{ "RSS input with fewer queues than lcores", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rxq: 2, rss: symmetric }\n"
+	  "  lan: { dev: net_null1 }\n"
+	  "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3, 4] }\n" FTX,
+	  "t.yaml:10:9: path 'p': input 'rx' spreads fleet 'f' by RSS over 2 RX queues of port 'wan' for 3 lcores with 3 active, expected one RX queue per lcore and every replica active (a fleet spread by RSS is not resized)" },
 	{ "stage unknown key", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, burst: 32 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': unknown key 'burst', expected one of: name, kind, lcore, idle, port, queue" },
@@ -551,10 +681,10 @@ static const struct conf_bad bad_rows[] = {
 	  "t.yaml:11:54: stage 'fw': rules is a sequence, expected the path of a rules file" },
 	{ "firewall with a port", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: fw, kind: firewall, rules: x.rules, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:11:53: stage 'fw': key 'port' is not valid for a firewall stage, expected one of: name, kind, lcore, idle, rules" },
+	  "t.yaml:11:53: stage 'fw': key 'port' is not valid for a firewall stage, expected one of: name, kind, lcore, idle, replicas, lcores, rules" },
 	{ "key of another kind", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: f, kind: fwd, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:11:31: stage 'f': key 'port' is not valid for a fwd stage, expected one of: name, kind, lcore, idle, mac_swap, src_mac, dst_mac" },
+	  "t.yaml:11:31: stage 'f': key 'port' is not valid for a fwd stage, expected one of: name, kind, lcore, idle, replicas, lcores, mac_swap, src_mac, dst_mac" },
 	{ "retries on an input stage", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, retries: 3 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': key 'retries' is not valid for an input stage, expected one of: name, kind, lcore, idle, port, queue" },
