@@ -63,6 +63,44 @@ app_port_lookup(const char *dev, uint16_t *port_id)
 	return rte_eth_dev_get_port_by_name(name, port_id);
 }
 
+/*
+ * rss: symmetric. The 0x6d5a key repeated makes Toeplitz symmetric (Woo
+ * and Park): both directions of a flow land on one RX queue, so each
+ * replica of a fleet polling its own queue sees whole flows. A driver
+ * without RSS ops but with several queues that spread by flow on their own
+ * (af_packet's kernel fanout hash, memif's peer) is left with rss_hf 0.
+ */
+static int
+app_port_rss(uint16_t pid, struct rte_eth_conf *pc)
+{
+	static uint8_t key[64];
+	struct rte_eth_dev_info di;
+	size_t i;
+
+	if (rte_eth_dev_info_get(pid, &di) != 0)
+		return -ENODEV;
+	for (i = 0; i < sizeof(key); i += 2) {
+		key[i] = 0x6d;
+		key[i + 1] = 0x5a;
+	}
+	pc->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	pc->rx_adv_conf.rss_conf.rss_hf = di.flow_type_rss_offloads &
+		(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	if (di.hash_key_size != 0 && di.hash_key_size <= sizeof(key)) {
+		pc->rx_adv_conf.rss_conf.rss_key = key;
+		pc->rx_adv_conf.rss_conf.rss_key_len = di.hash_key_size;
+	}
+	if (pc->rx_adv_conf.rss_conf.rss_hf == 0) {
+		pc->rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+		/* A PCI NIC without RSS would put everything on queue 0. */
+		if (strcmp(di.driver_name, "net_af_packet") != 0 &&
+		    strcmp(di.driver_name, "net_memif") != 0 &&
+		    strcmp(di.driver_name, "net_null") != 0)
+			return -ENOTSUP;
+	}
+	return 0;
+}
+
 static int
 app_port_setup(struct app *a, unsigned int i, char *err, size_t errlen)
 {
@@ -81,6 +119,11 @@ app_port_setup(struct app *a, unsigned int i, char *err, size_t errlen)
 	socket = rte_eth_dev_socket_id(pid);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
+	ret = cp->rss ? app_port_rss(pid, &port_conf) : 0;
+	if (ret != 0)
+		return app_err(err, errlen,
+			       "%s: port '%s' (%s): rss is symmetric but the device cannot spread flows over RX queues (no RSS offload)",
+			       a->conf->file, cp->name, cp->dev);
 	ret = rte_eth_dev_configure(pid, cp->rxq, cp->txq, &port_conf);
 	if (ret == 0)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
