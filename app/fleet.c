@@ -526,10 +526,14 @@ fleet_report(const struct app *a, FILE *out)
 			uint64_t pk = f->rss ? s->ctr.pkts_in : f->st[r][0]->ctr.pkts_in;
 
 			RTE_SET_USED(j);
-			fprintf(out, "fleet %s replica %u: lcore %u %s buckets %u packets %lu\n",
-				f->name, r, f->lcores[r],
-				f->rep[r].parked ? "parked" : "active",
-				fleet_buckets(f, r), pk);
+			if (f->rss)
+				fprintf(out, "fleet %s replica %u: lcore %u active rx queue %u packets %lu\n",
+					f->name, r, f->lcores[r], r, pk);
+			else
+				fprintf(out, "fleet %s replica %u: lcore %u %s buckets %u packets %lu\n",
+					f->name, r, f->lcores[r],
+					f->rep[r].parked ? "parked" : "active",
+					fleet_buckets(f, r), pk);
 		}
 	}
 }

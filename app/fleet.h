@@ -62,7 +62,6 @@ struct fleet_rep {
 #define FLEET_COUNTERS(X)                                                      \
 	X(spread_pkts, "packets spread")                                       \
 	X(spread_cycles, "TSC cycles hashing and sorting them")                \
-	X(held, "packets held back while their bucket moved")                  \
 	X(moves, "buckets moved from one replica to another")                  \
 	X(resizes, "resizes completed")                                        \
 	X(state_dropped, "buckets whose flow state was dropped in a move")     \
