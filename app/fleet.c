@@ -559,6 +559,8 @@ fleet_telemetry(const struct app *a, const struct fleet *f, struct rte_tel_data 
 	FLEET_COUNTERS(X)
 #undef X
 	rte_tel_data_add_dict_string(d, "spread_ns", fleet_ns(f, ns, sizeof(ns)));
+	rte_tel_data_add_dict_u64(d, "last_move_us", LD(f->ctr.last_move_cycles) *
+				  1000000ull / rte_get_tsc_hz());
 	/* Containers nest one level: replicas are flattened as r<N>_*. */
 	for (r = 0; r < f->n_rep; r++) {
 		const struct stage *s = f->rss ? f->in_st[r] : f->st[r][0];

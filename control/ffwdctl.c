@@ -39,6 +39,10 @@ usage(FILE *f)
 "                             apply what can be applied at run time (cpuset,\n"
 "                             tasks and IRQs moved off); root only\n"
 "  cores undo LABEL           put back what dedicate changed\n"
+"  scale LABEL FLEET N [--timeout S]\n"
+"                             make N of a fleet's reserved lcores active (the\n"
+"                             others park); flows move bucket by bucket, none\n"
+"                             lost or reordered; waits until it is done\n"
 "\n"
 "exit status: 0 ok, 1 failure, 2 usage, 3 (stop) packets unaccounted for\n");
 }
@@ -75,6 +79,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "cores") == 0)
 		return ctl_cmd_cores(argc, argv);
+	if (strcmp(argv[0], "scale") == 0)
+		return ctl_cmd_scale(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);
 	return CTL_EXIT_USAGE;
 }

@@ -481,7 +481,7 @@ pcapcmp_per_flow(const char *exp_name, const char *act_name, bool loop,
 			j++;
 		ne = i - ei;
 		na = j - aj;
-		flows++;
+		flows += na != 0;
 		if (c > 0) {
 			if (!quiet)
 				printf("pcapcmp: ACTUAL packet %" PRIu64 " is of a flow EXPECTED does not have\n",
