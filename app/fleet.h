@@ -42,8 +42,10 @@
 #include "conf.h"
 #include "ffwd_ring.h"
 #include "stage.h"
+#include "stage_flow.h"
 
-#define FLEET_BUCKETS	256		/**< power of two */
+#define FLEET_BUCKET_BITS STAGE_FLOW_BUCKET_BITS
+#define FLEET_BUCKETS	STAGE_FLOW_BUCKETS
 #define FLEET_MAX	CONF_FLEET_MAX
 #define FLEET_HOLD	0xff		/**< table entry of a bucket in a move */
 
@@ -117,135 +119,11 @@ struct fleet {
 	unsigned int req_active;
 };
 
-/* ---- the flow hash ---- */
-
-static __rte_always_inline uint64_t
-fleet_mix(uint64_t x)
-{
-	/* A 64-bit finaliser (murmur3's): every input bit moves the bucket. */
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* Order-independent: (a, b) and (b, a) give the same value. */
-static __rte_always_inline uint64_t
-fleet_pair(uint64_t a, uint64_t b)
-{
-	return a < b ? fleet_mix(a) * 31 + b : fleet_mix(b) * 31 + a;
-}
-
-static __rte_always_inline uint64_t
-fleet_ld32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static __rte_always_inline uint64_t
-fleet_ld64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static __rte_always_inline uint64_t
-fleet_mac48(const uint8_t *p)
-{
-	uint16_t lo;
-
-	memcpy(&lo, p + 4, 2);
-	return fleet_ld32(p) | (uint64_t)lo << 32;
-}
-
-/*
- * The symmetric flow hash of a frame's first LEN bytes (the bytes the
- * first mbuf holds: never past the captured length). TCP, UDP and SCTP by
- * 5-tuple; other IP, IP fragments (every fragment, so that all of one
- * datagram stay together) and packets cut before their ports by 3-tuple;
- * non-IP and frames cut inside the IP header by MAC pair. Up to two VLAN
- * tags and IPv6 extension headers are skipped.
- */
-static __rte_always_inline uint32_t
-fleet_hash_bytes(const uint8_t *p, uint32_t len)
-{
-	uint32_t off = 12, l4 = 0;
-	uint16_t et;
-	uint64_t h;
-	uint8_t proto;
-	int tags;
-
-	if (unlikely(len < 14))
-		return 0;
-	memcpy(&et, p + 12, 2);
-	for (tags = 0; tags < 2 && (et == RTE_BE16(0x8100) || et == RTE_BE16(0x88a8)) &&
-	     off + 6 <= len; tags++) {
-		off += 4;
-		memcpy(&et, p + off, 2);
-	}
-	off += 2;
-	if (likely(et == RTE_BE16(0x0800)) && off + 20 <= len) {
-		const uint8_t *ip = p + off;
-		uint32_t ihl = (ip[0] & 0xf) * 4u;
-		uint16_t frag;
-
-		proto = ip[9];
-		h = fleet_pair(fleet_ld32(ip + 12), fleet_ld32(ip + 16));
-		memcpy(&frag, ip + 6, 2);
-		/* More fragments, or an offset: a fragment. */
-		if ((frag & RTE_BE16(0x3fff)) == 0 && ihl >= 20)
-			l4 = off + ihl;
-	} else if (et == RTE_BE16(0x86dd) && off + 40 <= len) {
-		const uint8_t *ip = p + off;
-		uint32_t at = off + 40;
-		int ext;
-
-		proto = ip[6];
-		h = fleet_pair(fleet_ld64(ip + 8) ^ fleet_ld64(ip + 16),
-			       fleet_ld64(ip + 24) ^ fleet_ld64(ip + 32));
-		l4 = at;
-		/* Hop-by-hop, routing, destination options, fragment. */
-		for (ext = 0; ext < 4; ext++) {
-			if (proto == 44) {
-				if (at + 8 <= len)
-					proto = p[at];
-				l4 = 0; /* a fragment: 3-tuple */
-				break;
-			}
-			if (proto != 0 && proto != 43 && proto != 60)
-				break;
-			if (at + 8 > len) {
-				l4 = 0;
-				break;
-			}
-			proto = p[at];
-			at += (p[at + 1] + 1u) * 8;
-			l4 = at;
-		}
-	} else {
-		return (uint32_t)fleet_mix(fleet_pair(fleet_mac48(p), fleet_mac48(p + 6)) ^ et);
-	}
-	if (l4 != 0 && (proto == 6 || proto == 17 || proto == 132) && l4 + 4 <= len) {
-		uint16_t sp, dp;
-
-		memcpy(&sp, p + l4, 2);
-		memcpy(&dp, p + l4 + 2, 2);
-		h ^= sp < dp ? (uint64_t)sp << 16 | dp : (uint64_t)dp << 16 | sp;
-	}
-	return (uint32_t)fleet_mix(h ^ (uint64_t)proto << 40);
-}
-
+/* The flow hash of a packet's first segment (stages/stage_flow.h). */
 static __rte_always_inline uint32_t
 fleet_hash(const struct rte_mbuf *m)
 {
-	return fleet_hash_bytes(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+	return stage_flow_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 }
 
 /* ---- the fast path ---- */
@@ -275,7 +153,7 @@ fleet_spread(struct fleet *f, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		if (likely(i + 1 < n))
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		r = f->table[fleet_hash(pkts[i]) & (FLEET_BUCKETS - 1)];
+		r = f->table[stage_flow_bucket(fleet_hash(pkts[i]))];
 		if (unlikely(r == FLEET_HOLD)) {
 			left[nl++] = pkts[i];
 			continue;

@@ -45,7 +45,6 @@
 #define STAGE_NAME_MAX		32	/**< stage names, incl. NUL */
 #define STAGE_DROPS_MAX		8	/**< drop reasons of one kind */
 #define STAGE_KCOUNTERS_MAX	16	/**< counters of one kind */
-#define STAGE_FLOW_BUCKETS	256	/**< buckets of a fleet's flow hash */
 
 struct stage;
 struct rte_tel_data;
@@ -152,8 +151,9 @@ struct stage_ops {
 	void (*fini)(struct stage *s);
 	/**
 	 * Optional, for stateful kinds in a fleet: the flows of the buckets
-	 * set in MOVED (a bitmap of STAGE_FLOW_BUCKETS bits; a packet's
-	 * bucket is its symmetric flow hash modulo STAGE_FLOW_BUCKETS) move
+	 * set in MOVED (a bitmap of 256 bits, STAGE_FLOW_BUCKETS; a packet's
+	 * bucket is stage_flow_bucket() of its stage_flow_hash(), both in
+	 * stages/stage_flow.h) move
 	 * from replica FROM to replica TO. Called on the spreader's lcore
 	 * after FROM has finished every packet of those buckets and before
 	 * TO sees one; both keep running their other buckets, so it must
