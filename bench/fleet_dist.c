@@ -12,7 +12,8 @@
  *
  * Port 0 is the source, port 1 the sink; the main lcore is the
  * distributor, the next WORKERS lcores the workers. When idle the
- * distributor yields (ffwd's input does the same in yield mode).
+ * distributor and the workers yield (ffwd's stages do the same in yield
+ * mode), so that threads sharing a CPU take turns.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -48,8 +49,19 @@ worker(void *arg)
 
 	while (!quit) {
 		uint64_t until;
+		int got;
+		/* get_pkt() without its spin: a worker sharing a CPU with the
+		 * distributor thread yields to it while it waits. */
+		unsigned int polls = 0;
 
-		n = rte_distributor_get_pkt(dist, id, bufs, bufs, n);
+		rte_distributor_request_pkt(dist, id, bufs, n);
+		while ((got = rte_distributor_poll_pkt(dist, id, bufs)) < 0) {
+			if (++polls % 256 == 0)
+				sched_yield();
+			else
+				rte_pause();
+		}
+		n = (unsigned int)got;
 		until = rte_rdtsc() + work_cycles * n;
 		while (rte_rdtsc() < until)
 			rte_pause();
@@ -106,7 +118,7 @@ main(int argc, char **argv)
 	workers = (unsigned int)atoi(argv[3]);
 	hz = rte_get_tsc_hz();
 	work_cycles = ns * hz / 1000000000ull;
-	mp = rte_pktmbuf_pool_create("dist_mbufs", 16383, 256, 0, 2176, rte_socket_id());
+	mp = rte_pktmbuf_pool_create("dist_mbufs", 32767, 256, 0, 2176, rte_socket_id());
 	if (mp == NULL || rte_eth_dev_count_avail() < 2 || port_up(0, mp) != 0 ||
 	    port_up(1, mp) != 0) {
 		fprintf(stderr, "bench-fleet-dist: pool or ports failed\n");
