@@ -459,7 +459,7 @@ app_lcore_main(void *arg)
 	struct app_lcore *lc = arg;
 	uint64_t prev = rte_rdtsc(), now, gap;
 	uint64_t cycles[2] = { 0, 0 };	/* [0] idle, [1] busy */
-	uint64_t iters = 0;
+	uint64_t iters = 0, flushed = prev;
 	bool busy = false;
 	unsigned int i, live;
 
@@ -480,7 +480,11 @@ app_lcore_main(void *arg)
 		}
 		if (unlikely(gap > lc->hiccup_cycles))
 			app_note_hiccup(lc, gap);
-		if (unlikely((++iters & (APP_FLUSH_EVERY - 1)) == 0)) {
+		/* Every APP_FLUSH_EVERY iterations, or 1 ms: a stage that
+		 * spends long on each burst (a fleet's work) iterates rarely. */
+		if (unlikely((++iters & (APP_FLUSH_EVERY - 1)) == 0 ||
+			     now - flushed > lc->flush_cycles)) {
+			flushed = now;
 			__atomic_store_n(&lc->st.idle_cycles, cycles[0], __ATOMIC_RELAXED);
 			__atomic_store_n(&lc->st.busy_cycles, cycles[1], __ATOMIC_RELAXED);
 			__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
@@ -489,6 +493,7 @@ app_lcore_main(void *arg)
 		RTE_SET_USED(now);
 		RTE_SET_USED(gap);
 		RTE_SET_USED(prev);
+		RTE_SET_USED(flushed);
 #endif
 
 		live = 0;
@@ -536,6 +541,7 @@ app_launch(struct app *a, char *err, size_t errlen)
 
 		lc->cycles_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
 		lc->hiccup_cycles = lc->cycles_per_us * a->hiccup_us;
+		lc->flush_cycles = lc->cycles_per_us * 1000;
 		ret = rte_eal_remote_launch(app_lcore_main, &a->lcores[i],
 					    a->lcores[i].lcore);
 		if (ret != 0) {

@@ -95,6 +95,7 @@ struct app_lcore {
 	struct stage *work[CONF_MAX_STAGES];
 	const int *park;			/**< a fleet replica: parked flag */
 	uint64_t hiccup_cycles;			/**< threshold, TSC cycles */
+	uint64_t flush_cycles;			/**< publish counters at least this often */
 	uint64_t cycles_per_us;
 	struct app_lcore_stats st;		/**< own cache lines */
 };
