@@ -10,7 +10,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev
 	libpcap-dev libyaml-dev libcunit1-dev libbpf-dev
 	libjansson-dev libmicrohttpd-dev python3-prometheus-client
-	python3 tcpdump tcpreplay strace iproute2 procps
+	python3 python3-scapy tcpdump tcpreplay strace iproute2 procps
 	clang llvm libclang-rt-14-dev
 )
 
