@@ -367,6 +367,57 @@ else
 fi
 e2e_drop_dir "$dir"
 
+# ---- resize with flow state handed over (ops->handover) ----
+# flowcount keeps its flows per bucket and hands moved buckets over: over
+# a resize the replicas still count each of the 300 flows once. Without
+# the hook the new replica would count the moved flows again.
+name="scale with handover: flow state moves with its buckets"
+e2e_label ho
+label=$E2E_LABEL
+dir=$TMP/$label
+mkdir "$dir"
+{
+	fleet_pipeline "$label"
+	cat <<EOF
+ports:
+  in: { dev: "net_pcap0,rx_pcap=$gen/tcp.pcap,infinite_rx=1" }
+  out: { dev: "net_null1" }
+stages:
+  - { name: rx, kind: input, port: in, lcore: 1, idle: yield }
+  - { name: f, kind: flowcount, lcores: [2, 3, 4], replicas: 1, idle: yield }
+  - { name: tx, kind: output, port: out, lcore: 5, idle: yield }
+EOF
+} >"$dir/ffwd.yaml"
+E2E_LABELS+=("$label")
+env --default-signal=INT,TERM "$TESTKIND" -c "$dir/ffwd.yaml" --link-wait 0 >"$dir/out" 2>"$dir/err" &
+FFWD_PID=$!
+why=
+if ! ok_ctl; then
+	why="pipeline never answered ffwdctl"
+else
+	sleep 0.3
+	for n in 3 2 1; do
+		"$CTL" scale "$label" f "$n" >"$dir/scale$n" 2>&1 || why="scale $n: $(cat "$dir/scale$n")"
+		sleep 0.3
+	done
+fi
+e2e_stop_ffwd
+e2e_run_done "$label"
+E2E_RC=0
+sum_ctr "$dir" flows 3
+if [ -n "$why" ]; then
+	e2e_fail "$name" "$why" "$dir"
+elif ! grep -q "^summary: .* ok$" "$dir/out"; then
+	e2e_fail "$name" "summary: $(grep '^summary:' "$dir/out")" "$dir"
+elif ! grep -q "^fleet f: .* moves 383 resizes 3 state_dropped 0 state_handed 383 " "$dir/out"; then
+	e2e_fail "$name" "report: $(grep '^fleet f:' "$dir/out"), expected 383 moves, all handed over" "$dir"
+elif [ "$SUM" -ne 300 ]; then
+	e2e_fail "$name" "replicas counted $SUM flows in all, expected 300: moved flows counted again" "$dir"
+else
+	e2e_pass "$name: 383 buckets handed over, 300 flows counted once"
+fi
+e2e_drop_dir "$dir"
+
 # ---- RSS ----
 name="rss: rxq 2 on net_null feeding 2 replicas"
 e2e_label rs

@@ -10,6 +10,14 @@
  * fragments by datagram (addresses and identification). Exact: the keys
  * themselves are kept, in a table allocated at init. It never reads past
  * a packet's first segment. Packets pass unchanged.
+ *
+ * Its state is kept per fleet bucket (stage_flow_bucket() of the packet's
+ * stage_flow_hash()), so that it can implement ops->handover: when a
+ * resize moves buckets from one replica to another, the moved buckets'
+ * key lists change hands (swapped, so no memory moves), and the new
+ * replica does not count those flows again. The old replica no longer
+ * gets packets of a moved bucket and the new one none yet when the hook
+ * runs, so neither touches the lists being swapped.
  */
 #include <string.h>
 
@@ -17,8 +25,9 @@
 #include <rte_mbuf.h>
 
 #include "stage.h"
+#include "stage_flow.h"
 
-#define FC_SLOTS	16384	/* power of two; the tests use < 4096 keys */
+#define FC_PER_BUCKET	64	/* keys kept per bucket; the tests use < 30 */
 #define FC_KEY		40
 
 struct fc_key {
@@ -26,15 +35,20 @@ struct fc_key {
 	uint8_t b[FC_KEY];
 };
 
+struct fc_bucket {
+	struct fc_key *keys;	/* FC_PER_BUCKET */
+	uint32_t n;
+};
+
 struct fc_priv {
-	struct fc_key *table;	/* FC_SLOTS; len 0 = empty */
-	uint64_t used;
+	struct fc_key *store;	/* STAGE_FLOW_BUCKETS * FC_PER_BUCKET */
+	struct fc_bucket bucket[STAGE_FLOW_BUCKETS];
 };
 
 #define FC_COUNTERS(X)                                                         \
 	X(FC_FLOWS, "flows")             /* distinct TCP/UDP flows */          \
 	X(FC_DATAGRAMS, "datagrams")     /* distinct fragmented datagrams */   \
-	X(FC_FULL, "table_full")         /* keys not kept: table full */
+	X(FC_FULL, "table_full")         /* keys not kept: bucket full */
 enum { FC_COUNTERS(STAGE_DROP_ENUM) FC_CTR_MAX };
 static const char *const fc_counters[] = { FC_COUNTERS(STAGE_DROP_NAME) };
 
@@ -44,10 +58,15 @@ static int
 fc_init(struct stage *s, const struct stage_env *env)
 {
 	struct fc_priv *p = s->priv;
+	unsigned int b;
 
-	p->table = rte_zmalloc_socket(s->name, FC_SLOTS * sizeof(*p->table), 0,
-				      env->socket);
-	return p->table == NULL ? -ENOMEM : 0;
+	p->store = rte_zmalloc_socket(s->name, STAGE_FLOW_BUCKETS * FC_PER_BUCKET *
+				      sizeof(*p->store), 0, env->socket);
+	if (p->store == NULL)
+		return -ENOMEM;
+	for (b = 0; b < STAGE_FLOW_BUCKETS; b++)
+		p->bucket[b].keys = p->store + b * FC_PER_BUCKET;
+	return 0;
 }
 
 static void
@@ -56,8 +75,26 @@ fc_fini(struct stage *s)
 	struct fc_priv *p = s->priv;
 
 	if (p != NULL) {
-		rte_free(p->table);
-		p->table = NULL;
+		rte_free(p->store);
+		p->store = NULL;
+	}
+}
+
+/* The moved buckets' lists change hands. */
+static void
+fc_handover(struct stage *from, struct stage *to, const uint64_t *moved)
+{
+	struct fc_priv *a = from->priv, *b = to->priv;
+	unsigned int k;
+
+	for (k = 0; k < STAGE_FLOW_BUCKETS; k++) {
+		struct fc_bucket t;
+
+		if (!(moved[k / 64] & (1ull << (k % 64))))
+			continue;
+		t = a->bucket[k];
+		a->bucket[k] = b->bucket[k];
+		b->bucket[k] = t;
 	}
 }
 
@@ -146,31 +183,22 @@ fc_key_of(const uint8_t *p, uint32_t len, struct fc_key *k)
 	return 1;
 }
 
-/* Insert K; true if it was new. */
+/* Insert K into bucket BK; true if it was new. */
 static bool
-fc_insert(struct fc_priv *p, const struct fc_key *k, bool *full)
+fc_insert(struct fc_priv *p, unsigned int bk, const struct fc_key *k, bool *full)
 {
-	uint32_t h = 2166136261u, i, n;
+	struct fc_bucket *b = &p->bucket[bk];
+	uint32_t i;
 
-	for (i = 0; i < k->len; i++)
-		h = (h ^ k->b[i]) * 16777619u;
-	for (n = 0; n < FC_SLOTS; n++, h++) {
-		struct fc_key *e = &p->table[h & (FC_SLOTS - 1)];
-
-		if (e->len == 0) {
-			if (p->used >= FC_SLOTS / 2) {
-				*full = true;
-				return false;
-			}
-			*e = *k;
-			p->used++;
-			return true;
-		}
-		if (e->len == k->len && memcmp(e->b, k->b, k->len) == 0)
+	for (i = 0; i < b->n; i++)
+		if (b->keys[i].len == k->len && memcmp(b->keys[i].b, k->b, k->len) == 0)
 			return false;
+	if (b->n == FC_PER_BUCKET) {
+		*full = true;
+		return false;
 	}
-	*full = true;
-	return false;
+	b->keys[b->n++] = *k;
+	return true;
 }
 
 static uint16_t
@@ -181,13 +209,15 @@ fc_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
+		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		bool full = false;
-		int what = fc_key_of(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-				     pkts[i]->data_len, &k);
+		int what = fc_key_of(d, pkts[i]->data_len, &k);
+		unsigned int bk;
 
 		if (what == 0)
 			continue;
-		if (fc_insert(p, &k, &full))
+		bk = stage_flow_bucket(stage_flow_hash(d, pkts[i]->data_len));
+		if (fc_insert(p, bk, &k, &full))
 			s->ctr.kind[what == 1 ? FC_FLOWS : FC_DATAGRAMS]++;
 		if (full)
 			s->ctr.kind[FC_FULL]++;
@@ -206,6 +236,7 @@ static struct stage_ops fc_ops = {
 	.priv_size = sizeof(struct fc_priv),
 	.init = fc_init,
 	.fini = fc_fini,
+	.handover = fc_handover,
 	.burst = fc_burst,
 	.counter_names = fc_counters,
 	.n_counters = FC_CTR_MAX,
