@@ -7,7 +7,8 @@
 #    reordered only across flows;
 #  - forward: many-flow captures (generated, and the corpus captures with
 #    the most flows) through fleets of 2 and 3 replicas, in yield and spin
-#    mode: exit 0, every packet accounted for, pool full, per-flow order;
+#    mode, and through a replicated fused run: exit 0, every packet
+#    accounted for, pool full, per-flow order;
 #  - placement: replicas count the flows they saw (the flowcount test
 #    kind): over the replicas they add up to the capture's flows only if
 #    both directions of every flow went to one replica; one flow both ways
@@ -16,7 +17,8 @@
 #  - resize 1 -> 3 -> 2 -> 1 with `ffwdctl scale` under steady traffic (a
 #    looped capture): nothing lost, per-flow order kept, every bucket
 #    moved, the moves counted; `ffwdctl status` shows provisioned lcores
-#    and speaks of the fleet;
+#    and speaks of the fleet; and again with a kind that hands its flow
+#    state over (ops->handover): no flow counted twice;
 #  - RSS: an input with rxq: 2 and rss: symmetric on net_null feeding 2
 #    replicas: exact accounting, both queues polled; no resize;
 #  - config errors with file:line:col.
@@ -192,6 +194,41 @@ EOF
 		done
 	done
 done
+
+# ---- a fused run replicated ----
+name="forward many.pcap through a fused run (fwd + work) x2"
+e2e_label fu
+label=$E2E_LABEL
+dir=$TMP/$label
+mkdir "$dir"
+{
+	fleet_pipeline "$label"
+	cat <<EOF
+ports:
+  in: { dev: "net_pcap0,rx_pcap=$gen/many.pcap" }
+  out: { dev: "net_pcap1,tx_pcap=$dir/out.pcap" }
+stages:
+  - { name: rx, kind: input, port: in, lcore: 1, idle: yield }
+  - { name: f, kind: fwd, lcores: [2, 3], idle: yield }
+  - { name: g, kind: work, ns: 100, lcores: [2, 3], idle: yield }
+  - { name: tx, kind: output, port: out, lcore: 5, idle: yield }
+EOF
+} >"$dir/ffwd.yaml"
+e2e_run "$label" "$dir" -c "$dir/ffwd.yaml" --idle-exit 300 --link-wait 0
+n=$(e2e_count "$gen/many.pcap")
+g0=$(sed -n 's/^stage g\/0 .* in \([0-9]*\) .*/\1/p' "$dir/out")
+g1=$(sed -n 's/^stage g\/1 .* in \([0-9]*\) .*/\1/p' "$dir/out")
+if ! e2e_check_ok "$dir"; then
+	e2e_fail "$name" "$E2E_WHY" "$dir"
+elif [ "$SUM_TX" -ne "$n" ] || [ "$(replica_in "$dir" 0)" != "${g0:-x}" ] ||
+	[ "$(replica_in "$dir" 1)" != "${g1:-x}" ] || [ $((g0 + g1)) -ne "$n" ]; then
+	e2e_fail "$name" "sent $SUM_TX of $n; f/0 $(replica_in "$dir" 0) g/0 $g0 f/1 $(replica_in "$dir" 1) g/1 $g1: each replica's run must see its own packets" "$dir"
+elif ! cmp_out=$("$PCAPCMP" --per-flow "$gen/many.pcap" "$dir/out.pcap" 2>&1); then
+	e2e_fail "$name" "$cmp_out" "$dir"
+else
+	e2e_pass "$name: f/0+g/0 $g0, f/1+g/1 $g1; ${cmp_out#pcapcmp: }"
+fi
+e2e_drop_dir "$dir"
 
 # ---- placement: flows counted by the replicas ----
 # $1 name, $2 capture, $3 replicas; sets DIR
