@@ -762,6 +762,26 @@ conf_check_fleet_lcores(struct conf_ctx *ctx)
 							   o->name, o->lcore, f->name);
 				}
 			}
+			/* An RSS input in front reads every RX queue of its
+			 * port, one per replica: nobody else may read one. */
+			if (s == 0 || conf->paths[p].stages[s - 1].ops->role != STAGE_ROLE_INPUT ||
+			    !conf_fleet_has(f, conf->paths[p].stages[s - 1].lcore) ||
+			    conf_same_fleet(&conf->paths[p].stages[s - 1], f))
+				continue;
+			for (q = 0; q < conf->n_paths; q++) {
+				for (t = 0; t < conf->paths[q].n_stages; t++) {
+					const struct conf_stage *in = &conf->paths[p].stages[s - 1];
+
+					o = &conf->paths[q].stages[t];
+					if (o == in || o->ops->role != STAGE_ROLE_INPUT ||
+					    o->port != in->port)
+						continue;
+					snprintf(where, sizeof(where), "stage '%s'", o->name);
+					return conf_err_at(ctx, o->mark, where,
+							   "port '%s' is read whole by input '%s' for fleet '%s' (RX queue r by replica r), expected no other input on it",
+							   conf->ports[in->port].name, in->name, f->name);
+				}
+			}
 		}
 	}
 	return 0;

@@ -654,6 +654,16 @@ static const struct conf_bad bad_rows[] = {
 	  "      - { name: rx2, kind: input, port: lan, queue: 1, lcore: 3 }\n"
 	  "      - { name: tx2, kind: output, port: wan, lcore: 5 }\n",
 	  "t.yaml:15:9: path 'q': stage 'rx2' uses lcore 3, which fleet 'f' reserves, expected a fleet's lcores to run its replicas only" },
+	{ "another input on a port an RSS fleet reads whole", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rxq: 2, rss: symmetric }\n"
+	  "  lan: { dev: net_null1 }\n"
+	  "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX
+	  PATH("q")
+	  "      - { name: rx2, kind: input, port: wan, queue: 1, lcore: 1 }\n"
+	  "      - { name: tx2, kind: output, port: lan, lcore: 4 }\n",
+	  "t.yaml:15:9: stage 'rx2': port 'wan' is read whole by input 'rx' for fleet 'f' (RX queue r by replica r), expected no other input on it" },
 	{ "RSS input with fewer queues than lcores", FPIPE "ports:\n"
 	  "  wan: { dev: net_null0, rxq: 2, rss: symmetric }\n"
 	  "  lan: { dev: net_null1 }\n"
