@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -19,11 +20,13 @@
 #include <rte_pause.h>
 
 #include "app.h"
+#include "fleet.h"
 
 volatile int app_stop;
 volatile int app_reload;
 
 #define APP_LINK_SETTLE_MS 100
+#define APP_PARK_US	1000	/**< a parked replica's nap */
 
 /*
  * FFWD_NO_TELEMETRY compiles out the loop telemetry (TSC reads, busy/idle,
@@ -47,7 +50,7 @@ app_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static struct app_lcore *
+struct app_lcore *
 app_lcore_get(struct app *a, unsigned int lcore, bool yield)
 {
 	unsigned int i;
@@ -61,7 +64,7 @@ app_lcore_get(struct app *a, unsigned int lcore, bool yield)
 }
 
 /* Ring names are "<from>-><to>" where that fits a memzone name. */
-static struct ffwd_ring *
+struct ffwd_ring *
 app_ring_make(struct app *a, struct stage *from, struct stage *to,
 	      unsigned int path)
 {
@@ -99,15 +102,28 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 		const struct conf_path *cp = &c->paths[p];
 		struct stage *st = &a->stages[a->path_first[p]];
 		struct app_seg *prev = NULL;
+		struct fleet *merge = NULL;
 
 		for (i = 0; i < cp->n_stages;) {
-			struct app_seg *seg = &a->segs[a->n_segs++];
+			struct app_seg *seg;
 			unsigned int lcore = cp->stages[i].lcore, k;
 			struct app_lcore *lc;
 
+			/* A fleet makes its replicas' segments (fleet.c); the
+			 * next segment merges them. */
+			if (fleet_starts_at(c, p, i)) {
+				if (fleet_build(a, p, i, prev, &i, &merge, err,
+						errlen) != 0)
+					return -1;
+				continue;
+			}
+			seg = &a->segs[a->n_segs++];
 			seg->path = p;
 			seg->yield = cp->stages[i].idle == CONF_IDLE_YIELD;
-			if (prev == NULL) {
+			if (merge != NULL) {
+				seg->merge = merge;
+				merge = NULL;
+			} else if (prev == NULL) {
 				seg->input = &st[i++];
 			} else {
 				seg->in_ring = app_ring_make(a, &st[i - 1], &st[i], p);
@@ -143,15 +159,20 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 int
 app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 {
-	unsigned int i, p, k, n = 0;
+	unsigned int i, p, k, n = 0, n_segs = 0;
 	unsigned int cache;
 
 	memset(a, 0, sizeof(*a));
 	a->conf = conf;
 	a->state = "starting";
 	a->hiccup_us = APP_HICCUP_DEFAULT_US;
-	for (p = 0; p < conf->n_paths; p++)
+	for (p = 0; p < conf->n_paths; p++) {
 		n += conf->paths[p].n_stages;
+		/* A fleet stage adds a segment per replica, at most. */
+		for (i = 0; i < conf->paths[p].n_stages; i++)
+			n_segs += conf->paths[p].stages[i].n_lcores;
+	}
+	n_segs += n;
 
 	/* A per-lcore cache of up to 256 mbufs, but never more than a sixth
 	 * of a small pool, or the caches alone could starve the ports. */
@@ -172,7 +193,7 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 
 	a->stages = rte_zmalloc("ffwd_stages", n * sizeof(*a->stages),
 				RTE_CACHE_LINE_SIZE);
-	a->segs = rte_zmalloc("ffwd_segs", n * sizeof(*a->segs),
+	a->segs = rte_zmalloc("ffwd_segs", n_segs * sizeof(*a->segs),
 			      RTE_CACHE_LINE_SIZE);
 	if (a->stages == NULL || a->segs == NULL)
 		return app_err(err, errlen, "out of memory for %u stages", n);
@@ -236,6 +257,8 @@ app_seg_sink(struct app_seg *seg, uint16_t off, uint16_t n)
 
 	if (seg->output != NULL)
 		taken = seg->output->burst(seg->output, pkts, n);
+	else if (seg->spread != NULL)
+		taken = fleet_spread(seg->spread, pkts, n);
 	else
 		taken = ring_enqueue_burst(seg->out_ring, (void *const *)pkts, n);
 	seg->stash_off = off + taken;
@@ -272,6 +295,16 @@ app_seg_poll(struct app_seg *seg)
 			return 0;
 		}
 		n = seg->input->burst(seg->input, pkts, STAGE_BURST);
+	} else if (seg->merge != NULL) {
+		n = fleet_merge(seg->merge, pkts, STAGE_BURST);
+		if (n == 0 && fleet_merge_upstream_done(seg->merge)) {
+			/* Every replica finished before this look. */
+			n = fleet_merge(seg->merge, pkts, STAGE_BURST);
+			if (n == 0) {
+				app_seg_finish(seg);
+				return 0;
+			}
+		}
 	} else {
 		n = ring_dequeue_burst(seg->in_ring, (void **)pkts, STAGE_BURST);
 		if (n == 0 && __atomic_load_n(seg->upstream_done, __ATOMIC_ACQUIRE)) {
@@ -289,6 +322,9 @@ app_seg_poll(struct app_seg *seg)
 		/* An idle firewall must still let a rules reload finish. */
 		if (unlikely(seg->n_idle != 0))
 			app_seg_idle(seg);
+		/* A fleet resize must finish without traffic too. */
+		if (unlikely(seg->spread != NULL))
+			fleet_spread_idle(seg->spread);
 		return 0;
 	}
 	/* Bursts are counted where they enter a segment; the stages fused
@@ -348,7 +384,7 @@ app_lcore_main(void *arg)
 	struct app_lcore *lc = arg;
 	uint64_t prev = rte_rdtsc(), now, gap, b;
 	uint64_t cycles[2] = { 0, 0 };	/* [0] idle, [1] busy */
-	uint64_t iters = 0, flushed = 0;
+	uint64_t iters = 0, flushed = 0, flushed_tsc = prev;
 	const uint64_t short_cycles = lc->cycles_per_us * APP_SHORT_ITER_US;
 	unsigned int i, live, shift = 0, left = 1, busy_n = 0;
 
@@ -378,8 +414,13 @@ app_lcore_main(void *arg)
 			shift = gap < (short_cycles << shift) ? APP_TSC_WINDOW_LOG2 : 0;
 			left = 1u << shift;
 			busy_n = 0;
-			if (unlikely(iters - flushed >= APP_FLUSH_EVERY)) {
+			/* Every APP_FLUSH_EVERY iterations, or 1 ms: a
+			 * stage that spends long on each burst (a fleet's
+			 * work) iterates rarely. */
+			if (unlikely(iters - flushed >= APP_FLUSH_EVERY ||
+				     now - flushed_tsc > lc->flush_cycles)) {
 				flushed = iters;
+				flushed_tsc = now;
 				__atomic_store_n(&lc->st.idle_cycles, cycles[0], __ATOMIC_RELAXED);
 				__atomic_store_n(&lc->st.busy_cycles, cycles[1], __ATOMIC_RELAXED);
 				__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
@@ -393,6 +434,7 @@ app_lcore_main(void *arg)
 		RTE_SET_USED(short_cycles);
 		RTE_SET_USED(shift);
 		RTE_SET_USED(left);
+		RTE_SET_USED(flushed_tsc);
 		RTE_SET_USED(flushed);
 #endif
 
@@ -404,11 +446,26 @@ app_lcore_main(void *arg)
 				continue;
 			live++;
 			moved |= app_seg_poll(seg);
+			if (seg->rep != NULL)
+				fleet_rep_publish(seg->rep, seg->in_ring,
+						  seg->out_ring, seg->stash_n);
 		}
 		busy_n += moved != 0;
 		iters++;
-		if (moved == 0 && lc->yield)
+		if (moved == 0 && lc->park != NULL &&
+		    __atomic_load_n(lc->park, __ATOMIC_RELAXED)) {
+			/* A parked fleet replica: provisioned, not
+			 * allocated. Its sleep is neither idle time nor a
+			 * hiccup. */
+			usleep(APP_PARK_US);
+#ifndef FFWD_NO_TELEMETRY
+			prev = rte_rdtsc();
+			left = 1;
+			busy_n = 0;
+#endif
+		} else if (moved == 0 && lc->yield) {
 			sched_yield();
+		}
 	} while (live != 0);
 	lc->st.idle_cycles = cycles[0];
 	lc->st.busy_cycles = cycles[1];
@@ -429,6 +486,7 @@ app_launch(struct app *a, char *err, size_t errlen)
 
 		lc->cycles_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, 1ul);
 		lc->hiccup_cycles = lc->cycles_per_us * a->hiccup_us;
+		lc->flush_cycles = lc->cycles_per_us * 1000;
 		ret = rte_eal_remote_launch(app_lcore_main, &a->lcores[i],
 					    a->lcores[i].lcore);
 		if (ret != 0) {
@@ -452,6 +510,16 @@ app_reload_stages(struct app *a, FILE *f)
 
 		if (s->ops->reload != NULL && s->ops->reload(s, f) != 0)
 			bad = 1;
+	}
+	for (i = 0; i < a->n_fleets; i++) {
+		unsigned int k;
+
+		for (k = 0; k < a->fleets[i]->n_extra; k++) {
+			struct stage *s = &a->fleets[i]->extra[k];
+
+			if (s->ops->reload != NULL && s->ops->reload(s, f) != 0)
+				bad = 1;
+		}
 	}
 	fflush(f);
 	return bad ? -1 : 0;
@@ -492,7 +560,7 @@ app_received(const struct app *a)
 		if (a->stages[i].ops->role == STAGE_ROLE_INPUT)
 			sum += __atomic_load_n(&a->stages[i].ctr.pkts_in,
 					       __ATOMIC_RELAXED);
-	return sum;
+	return sum + fleet_received(a);
 }
 
 void
@@ -608,6 +676,7 @@ app_report(struct app *a, FILE *f)
 	for (i = 0; i < a->n_stages; i++)
 		if (a->stages[i].ops->report != NULL)
 			a->stages[i].ops->report(&a->stages[i], f);
+	fleet_report(a, f);
 	for (i = 0; i < a->n_rings; i++) {
 		struct ring_stats st;
 
@@ -622,21 +691,26 @@ app_report(struct app *a, FILE *f)
 	for (p = 0; p < c->n_paths; p++) {
 		const struct stage *in = &a->stages[a->path_first[p]];
 		const struct stage *out = in + c->paths[p].n_stages - 1;
-		uint64_t dropped = 0;
+		uint64_t dropped = 0, rx, x_drop;
 
+		/* Fleet replicas beyond the first (and RSS inputs) are not
+		 * in the path's stage array. */
+		fleet_path_extra(a, p, &rx, &x_drop);
+		rx += in->ctr.pkts_in;
+		dropped += x_drop;
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			dropped += stage_drops(&in[i]);
 		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
-			in->ctr.pkts_in, out->ctr.pkts_out, dropped);
+			rx, out->ctr.pkts_out, dropped);
 		app_print_path_drops(f, in, c->paths[p].n_stages);
-		if (in->ctr.pkts_in != out->ctr.pkts_out + dropped) {
+		if (rx != out->ctr.pkts_out + dropped) {
 			fprintf(f, " MISMATCH: %ld unaccounted\n",
-				(long)(in->ctr.pkts_in - out->ctr.pkts_out - dropped));
+				(long)(rx - out->ctr.pkts_out - dropped));
 			bad = 1;
 		} else {
 			fprintf(f, " ok\n");
 		}
-		tot_rx += in->ctr.pkts_in;
+		tot_rx += rx;
 		tot_tx += out->ctr.pkts_out;
 		tot_drop += dropped;
 	}
@@ -672,6 +746,7 @@ app_free(struct app *a)
 		ring_free(a->rings[i].ring);
 	for (i = 0; i < a->n_stages; i++)
 		stage_fini(&a->stages[i]);
+	fleet_free(a);
 	rte_free(a->stages);
 	rte_free(a->segs);
 	rte_mempool_free(a->pool);

@@ -19,7 +19,11 @@
 #include "stage.h"
 
 #define APP_MAX_SEGS	(CONF_MAX_PATHS * CONF_MAX_STAGES)
-#define APP_MAX_RINGS	APP_MAX_SEGS
+#define APP_MAX_RINGS	(APP_MAX_SEGS + 2 * CONF_MAX_LCORES)	/**< fleets: 2 per replica */
+#define APP_MAX_FLEETS	CONF_MAX_LCORES
+
+struct fleet;
+struct fleet_rep;
 
 /*
  * A segment is the run of a path's stages that share one lcore: a source
@@ -42,6 +46,9 @@ struct app_seg {
 	struct stage *output;		/**< sink, or NULL: out_ring */
 	struct ffwd_ring *out_ring;
 	struct stage *first;		/**< the segment's first stage */
+	struct fleet *spread;		/**< sink: spread over a fleet's rings */
+	struct fleet *merge;		/**< source: merge a fleet's rings */
+	struct fleet_rep *rep;		/**< a fleet replica: publish progress */
 	unsigned int path;
 	int done;			/**< set (release) when drained */
 	bool yield;			/**< idle mode of the lcore */
@@ -87,7 +94,9 @@ struct app_lcore {
 	struct app_seg *segs[CONF_MAX_PATHS];
 	unsigned int n_work;			/**< STAGE_F_PLANNED stages here */
 	struct stage *work[CONF_MAX_STAGES];
+	const int *park;			/**< a fleet replica: parked flag */
 	uint64_t hiccup_cycles;			/**< threshold, TSC cycles */
+	uint64_t flush_cycles;			/**< publish counters at least this often */
 	uint64_t cycles_per_us;
 	int tid;	/**< its thread id, stored once before the loop: ffwdctl
 			 * reads the thread's context switches and moves it
@@ -114,6 +123,8 @@ struct app {
 	struct app_ring rings[APP_MAX_RINGS];
 	unsigned int n_lcores;
 	struct app_lcore lcores[CONF_MAX_LCORES];
+	unsigned int n_fleets;
+	struct fleet *fleets[APP_MAX_FLEETS];
 	uint64_t start_tsc;
 	/** pkts_out per stage at the last app_print_rates(); main lcore only */
 	uint64_t rate_prev[CONF_MAX_PATHS * CONF_MAX_STAGES];
@@ -172,6 +183,13 @@ void app_print_rates(struct app *a, FILE *f, double interval_s);
  *   when a port lost packets; else 0 (zero loss).
  */
 int app_report(struct app *a, FILE *f);
+
+/** The ring FROM -> TO of PATH, registered for reports (fleets). */
+struct ffwd_ring *app_ring_make(struct app *a, struct stage *from,
+				struct stage *to, unsigned int path);
+
+/** The lcore entry of LCORE, made on first use (fleets). */
+struct app_lcore *app_lcore_get(struct app *a, unsigned int lcore, bool yield);
 
 /** Free what app_build() made (ports closed, rings and pool freed). */
 void app_free(struct app *a);

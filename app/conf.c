@@ -415,9 +415,18 @@ conf_fill_cpu_of(struct conf_ctx *ctx)
 	conf->cpu_of[l] = conf->cpus_given ? ctx->map_cpu[l] : (int)l;
 	for (p = 0; p < conf->n_paths; p++) {
 		for (s = 0; s < conf->paths[p].n_stages; s++) {
-			l = conf->paths[p].stages[s].lcore;
+			const struct conf_stage *st = &conf->paths[p].stages[s];
+			unsigned int r;
+
+			l = st->lcore;
 			conf->cpu_of[l] = conf->cpus_given ? ctx->map_cpu[l] :
 							     (int)l;
+			/* A fleet's parked lcores are reserved all the same. */
+			for (r = 0; r < st->n_lcores; r++) {
+				l = st->lcores[r];
+				conf->cpu_of[l] = conf->cpus_given ?
+						  ctx->map_cpu[l] : (int)l;
+			}
 		}
 	}
 }

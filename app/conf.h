@@ -24,6 +24,7 @@
 #define CONF_MAX_PATHS	 8
 #define CONF_MAX_LCORES	 128	/**< lcore ids are 0 .. CONF_MAX_LCORES-1 */
 #define CONF_ERR_MAX	 1024
+#define CONF_FLEET_MAX	 16	/**< lcores one fleet may reserve */
 
 /** Where a YAML node sits in its file, for error messages. */
 struct conf_mark {
@@ -72,6 +73,16 @@ struct conf_stage {
 	int port;			/**< index into conf.ports (STAGE_F_PORT), else -1 */
 	uint16_t queue;			/**< port queue (STAGE_F_PORT), default 0 */
 	void *kconf;			/**< the kind's config */
+	/*
+	 * A fleet (app stages only): `lcores: [a, b]` or `replicas: N` from
+	 * `lcore` on reserves n_lcores lcores, one copy of the stage (of its
+	 * fused run) on each; `replicas` of them are active at start, the
+	 * others provisioned but parked until `ffwdctl scale`. n_lcores 0:
+	 * not a fleet, one copy on `lcore` (= lcores[0] for a fleet).
+	 */
+	unsigned int n_lcores;
+	unsigned int lcores[CONF_FLEET_MAX];
+	unsigned int replicas;
 	struct conf_mark mark;
 };
 

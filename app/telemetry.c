@@ -10,6 +10,7 @@
  * from the counter X-macros (stage.h, app.h), the same lists the exit
  * report and the tests use.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "fleet.h"
 #include "telemetry.h"
 
 /* DPDK's telemetry callbacks take no context argument, so the app they
@@ -302,6 +304,21 @@ tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 	for (r = 0; r < s->ops->n_counters; r++)
 		tel_u64(c, tel_key(key, sizeof(key), s->ops->counter_names[r]),
 			LD(s->ctr.kind[r]));
+	{
+		unsigned int rep;
+		const struct fleet *f = fleet_of_stage(a, s, &rep);
+
+		/* A replica: ffwdctl speaks of its fleet. */
+		if (f != NULL) {
+			tel_str(c, "fleet", f->name);
+			tel_u64(c, "replica", rep);
+			tel_u64(c, "active", !LD(f->rep[rep].parked));
+			tel_u64(c, "fleet_reserved", f->n_rep);
+			tel_u64(c, "fleet_active", LD(f->n_active));
+			if (!f->rss)
+				tel_u64(c, "buckets", fleet_buckets(f, rep));
+		}
+	}
 	if (lc != NULL) {
 		/* Busy, idle and hiccups belong to the lcore; every stage on
 		 * it shares them (fused stages run in the same iterations). */
@@ -392,6 +409,103 @@ tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 				return 0;
 		}
 	}
+	/* Fleet replicas beyond the first live outside the paths' arrays:
+	 * paged after them, with the indices that follow the paths'. */
+	for (i = 0; i < a->n_fleets; i++) {
+		const struct fleet *f = a->fleets[i];
+		unsigned int k;
+
+		for (k = 0; k < f->n_extra; k++, idx++) {
+			const struct stage *s = &f->extra[k];
+			struct tel_out c;
+
+			if ((one && strcmp(params, s->name) != 0) ||
+			    (!one && idx < first))
+				continue;
+			c.d = rte_tel_data_alloc();
+			if (c.d == NULL)
+				return -ENOMEM;
+			tel_out_init(&c, c.d, TEL_REPLY_BUDGET - 64);
+			tel_stage(&c, a, s, f->path);
+			if (!tel_page_add(&o, tel_key(key, sizeof(key), s->name),
+					  &c, idx, first))
+				return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+tel_fleets_do(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct app *a = tel_app;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < a->n_fleets; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -ENOMEM;
+		fleet_telemetry(a, a->fleets[i], c);
+		rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key),
+							   a->fleets[i]->name), c, 0);
+	}
+	return 0;
+}
+
+/*
+ * "/ffwd/scale,FLEET,N": ask for N active replicas. The spreader's lcore
+ * carries the resize out; the reply is the request's generation, which
+ * /ffwd/fleets shows as done_gen once it is done. Errors come back as an
+ * "error" string, in words.
+ */
+static int
+tel_scale_do(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct app *a = tel_app;
+	char name[CONF_NAME_MAX + 1], msg[160];
+	const char *comma = params != NULL ? strrchr(params, ',') : NULL;
+	struct fleet *f = NULL;
+	unsigned long n = 0;
+	char *end = NULL;
+	int ret;
+
+	(void)cmd;
+	rte_tel_data_start_dict(d);
+	if (comma != NULL && (size_t)(comma - params) < sizeof(name)) {
+		memcpy(name, params, comma - params);
+		name[comma - params] = '\0';
+		f = fleet_find(a, name);
+		n = strtoul(comma + 1, &end, 10);
+	}
+	if (comma == NULL || end == comma + 1 || *end != '\0') {
+		rte_tel_data_add_dict_string(d, "error",
+					     "expected parameters FLEET,N");
+		return 0;
+	}
+	if (f == NULL) {
+		snprintf(msg, sizeof(msg), "no fleet '%.40s' (a fleet is named by its first stage)",
+			 name);
+		rte_tel_data_add_dict_string(d, "error", msg);
+		return 0;
+	}
+	ret = fleet_scale(f, (unsigned int)n);
+	rte_tel_data_add_dict_string(d, "fleet", f->name);
+	rte_tel_data_add_dict_int(d, "reserved", f->n_rep);
+	if (ret < 0) {
+		snprintf(msg, sizeof(msg), "%s",
+			 ret == -EINVAL ? "N must be 1 .. the lcores reserved" :
+			 ret == -EBUSY ? "a resize is still in progress" :
+			 ret == -ENOTSUP ? "spread by RSS: not resized" : "failed");
+		rte_tel_data_add_dict_string(d, "error", msg);
+		return 0;
+	}
+	rte_tel_data_add_dict_int(d, "requested", (int)n);
+	rte_tel_data_add_dict_u64(d, "gen", (uint64_t)ret);
 	return 0;
 }
 
@@ -576,6 +690,8 @@ TEL_CMD(tel_stages)
 TEL_CMD(tel_rings)
 TEL_CMD(tel_ports)
 TEL_CMD(tel_rules)
+TEL_CMD(tel_fleets)
+TEL_CMD(tel_scale)
 
 int
 telemetry_quiesce(int (*fn)(void *arg), void *arg)
@@ -616,7 +732,12 @@ telemetry_register(struct app *a, const char *config_path)
 			"Per port: ethdev stats incl. missed and no-mbuf. No parameters") ||
 	    rte_telemetry_register_cmd("/ffwd/rules", tel_rules,
 			"Per-rule hits of a firewall stage. Parameters: stage name, "
-			"optional @N to start at rule N"))
+			"optional @N to start at rule N") ||
+	    rte_telemetry_register_cmd("/ffwd/fleets", tel_fleets,
+			"Per fleet: replicas reserved/active, buckets, moves, spread cost. "
+			"No parameters") ||
+	    rte_telemetry_register_cmd("/ffwd/scale", tel_scale,
+			"Resize a fleet. Parameters: FLEET,N (active replicas)"))
 		return -1;
 	return 0;
 }

@@ -86,6 +86,18 @@ int ctl_cmd_capture(int argc, char **argv);
 
 /** Apply a label's dedication journal backwards, if there is one. */
 int ctl_cores_undo(const char *label, bool quiet);
+int ctl_cmd_scale(int argc, char **argv);
+
+/**
+ * If STAGE is a fleet replica, the verdict on its fleet (average busy,
+ * the busiest replica and its share, imbalance or room to grow); WHY is
+ * appended to "is the bottleneck". @return false if STAGE is in no fleet.
+ */
+bool ctl_fleet_verdict(json_t *before, json_t *after, const char *stage,
+		       const char *why, FILE *out);
+
+/** Per fleet: provisioned vs allocated lcores, per replica figures. */
+void ctl_fleet_table(json_t *before, json_t *after, double dt, FILE *out);
 
 /**
  * The verdict on two snapshots taken dt seconds apart: one or more lines

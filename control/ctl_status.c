@@ -202,6 +202,8 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 
 			stage_iv(json_object_get(st_b, to), json_object_get(st_a, to), dt,
 				 &s);
+			if (ctl_fleet_verdict(before, after, to, "", out))
+				return;
 			fprintf(out, "stage %s is the bottleneck: ring %s->%s %.0f%% full",
 				to, ctl_str(worst, "from"), to, worst_fill * 100);
 			if (full > 0)
@@ -226,6 +228,8 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 			}
 		}
 		if (busiest != NULL) {
+			if (ctl_fleet_verdict(before, after, busiest, "", out))
+				return;
 			fprintf(out, "stage %s is the bottleneck: busy %.0f%%, rings short "
 				"(longest %.0f%% full)\n", busiest, best * 100,
 				worst_fill > 0 ? worst_fill * 100 : 0);
@@ -372,6 +376,7 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 		}
 	}
 	print_kind_counters(st_b, st_a, dt, out);
+	ctl_fleet_table(b, a, dt, out);
 }
 
 /* Two snapshots `interval` apart; returns the seconds between them. */

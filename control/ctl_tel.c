@@ -301,7 +301,8 @@ ctl_rules_fill(const char *label, json_t *stages)
 json_t *
 ctl_snapshot(const char *label, char *err, size_t errlen)
 {
-	static const char *const cmds[] = { "info", "stages", "rings", "ports" };
+	static const char *const cmds[] = { "info", "stages", "rings", "ports",
+					    "fleets" };
 	json_t *all = json_object();
 	size_t i;
 
@@ -312,6 +313,9 @@ ctl_snapshot(const char *label, char *err, size_t errlen)
 		snprintf(cmd, sizeof(cmd), "/ffwd/%s", cmds[i]);
 		v = i == 0 ? ctl_query(label, cmd, err, errlen) :
 			     ctl_query_pages(label, cmd, err, errlen);
+		/* A pipeline older than fleets: none. */
+		if (v == NULL && strcmp(cmds[i], "fleets") == 0)
+			v = json_object();
 		if (v == NULL || !json_is_object(v)) {
 			if (v != NULL)
 				snprintf(err, errlen, "'%s': %s is not an object", label, cmd);

@@ -48,6 +48,10 @@ usage(FILE *f)
 "                             name) to FILE (pcapng) through dpdk-dumpcap,\n"
 "                             behind the libpcap FILTER; the pipeline must\n"
 "                             run on hugepages (pipeline.hugepages: true)\n"
+"  scale LABEL FLEET N [--timeout S]\n"
+"                             make N of a fleet's reserved lcores active (the\n"
+"                             others park); flows move bucket by bucket, none\n"
+"                             lost or reordered; waits until it is done\n"
 "\n"
 "exit status: 0 ok, 1 failure, 2 usage, 3 (stop) packets unaccounted for\n");
 }
@@ -80,6 +84,8 @@ main(int argc, char **argv)
 		return ctl_cmd_cores(argc, argv);
 	if (strcmp(argv[0], "capture") == 0)
 		return ctl_cmd_capture(argc, argv);
+	if (strcmp(argv[0], "scale") == 0)
+		return ctl_cmd_scale(argc, argv);
 	fprintf(stderr, "ffwdctl: unknown command '%s'; see ffwdctl --help\n", argv[0]);
 	return CTL_EXIT_USAGE;
 }

@@ -157,6 +157,21 @@ struct stage_ops {
 	 * the records a stage queued (an IDS's EVE log). Never from a stage
 	 * loop; must not block for long. */
 	void (*housekeeping)(struct stage *s, bool final);
+	/**
+	 * Optional, for stateful kinds in a fleet: the flows of the buckets
+	 * set in MOVED (a bitmap of 256 bits, STAGE_FLOW_BUCKETS; a packet's
+	 * bucket is stage_flow_bucket() of its stage_flow_hash(), both in
+	 * stages/stage_flow.h) move
+	 * from replica FROM to replica TO. Called on the spreader's lcore
+	 * after FROM has finished every packet of those buckets and before
+	 * TO sees one; both keep running their other buckets, so it must
+	 * touch only the moved flows' state, and obey the burst rules (no
+	 * system call, lock, allocation or wait). Without it the runtime
+	 * drops the state (the kind simply never sees those flows again on
+	 * FROM) and counts the buckets as state_dropped.
+	 */
+	void (*handover)(struct stage *from, struct stage *to,
+			 const uint64_t *moved);
 
 	/** Names of s->ctr.drops[i]. */
 	const char *const *drop_names;

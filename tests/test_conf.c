@@ -253,6 +253,53 @@ check_af_xdp(const struct conf *c)
 	CU_ASSERT_FALSE(c->ports[1].force_copy);
 }
 
+/* lcores: [2, 3, 4] with 2 active; the parked lcore is reserved too. */
+static void
+check_fleet_list(const struct conf *c)
+{
+	const struct conf_stage *st = &c->paths[0].stages[1];
+
+	CU_ASSERT_EQUAL(st->n_lcores, 3);
+	CU_ASSERT_EQUAL(st->replicas, 2);
+	CU_ASSERT_EQUAL(st->lcore, 2);
+	CU_ASSERT_EQUAL(st->lcores[2], 4);
+	CU_ASSERT_EQUAL(c->cpu_of[4], 0);
+	CU_ASSERT_EQUAL(c->paths[0].stages[0].n_lcores, 0);
+}
+
+/* replicas: 3 from lcore 2: lcores 2, 3, 4, all active. */
+static void
+check_fleet_replicas(const struct conf *c)
+{
+	const struct conf_stage *st = &c->paths[0].stages[1];
+
+	CU_ASSERT_EQUAL(st->n_lcores, 3);
+	CU_ASSERT_EQUAL(st->replicas, 3);
+	CU_ASSERT_EQUAL(st->lcores[0], 2);
+	CU_ASSERT_EQUAL(st->lcores[1], 3);
+	CU_ASSERT_EQUAL(st->lcores[2], 4);
+	CU_ASSERT_EQUAL(c->cpu_of[3], 1);
+}
+
+static void
+check_fleet_fused(const struct conf *c)
+{
+	const struct conf_stage *st = c->paths[0].stages;
+
+	CU_ASSERT_EQUAL(st[1].n_lcores, 2);
+	CU_ASSERT_EQUAL(st[2].n_lcores, 2);
+	CU_ASSERT_EQUAL(st[2].lcores[1], 3);
+}
+
+static void
+check_fleet_rss(const struct conf *c)
+{
+	CU_ASSERT_TRUE(c->ports[0].rss);
+	CU_ASSERT_FALSE(c->ports[1].rss);
+	CU_ASSERT_EQUAL(c->ports[0].rxq, 2);
+	CU_ASSERT_EQUAL(c->paths[0].stages[1].n_lcores, 2);
+}
+
 static const struct conf_good good_rows[] = {
 	{ "full example",
 	  "pipeline:\n"
@@ -371,6 +418,23 @@ static const struct conf_good good_rows[] = {
 	  "    name: p\n"
 	  "...\n",
 	  check_block_style },
+	{ "fleet: lcores list, fewer replicas active", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3, 4], replicas: 2 }\n" FTX,
+	  check_fleet_list },
+	{ "fleet: replicas from lcore on", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 2, replicas: 3 }\n" FTX,
+	  check_fleet_replicas },
+	{ "fleet: a fused run replicated", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: w, kind: work, ns: 10, lcores: [2, 3] }\n" FTX,
+	  check_fleet_fused },
+	{ "fleet: spread by an RSS input", FPIPE "ports:\n"
+	  "  wan: { dev: net_null0, rxq: 2, rss: symmetric }\n"
+	  "  lan: { dev: net_null1, rss: off }\n"
+	  "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX,
+	  check_fleet_rss },
 	{ "one fwd stage on each of three lcores",
 	  HEAD
 	  "paths:\n" PATH("p") RX

@@ -28,6 +28,13 @@
 #define RX "      - { name: rx, kind: input, port: wan, lcore: 1 }\n"
 #define TX "      - { name: tx, kind: output, port: lan, lcore: 2 }\n"
 #define SIMPLE HEAD "paths:\n" PATH("p") RX TX
+/* Fleets need more lcores: the same three lines, six lcores. */
+#define FPIPE                                  \
+	"pipeline:\n"                          \
+	"  label: demo\n"                      \
+	"  cpus: { 0: 0, 1: 0, 2: 1, 3: 1, 4: 0, 5: 1 }\n"
+#define FHEAD FPIPE PORTS
+#define FTX "      - { name: tx, kind: output, port: lan, lcore: 5 }\n"
 
 struct conf_good {
 	const char *name;

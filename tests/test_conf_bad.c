@@ -209,10 +209,10 @@ const struct conf_bad conf_bad_rows[] = {
 	  "t.yaml:11:54: stage 'fw': rules is a sequence, expected the path of a rules file" },
 	{ "firewall with a port", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: fw, kind: firewall, rules: x.rules, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:11:53: stage 'fw': key 'port' is not valid for a firewall stage, expected one of: name, kind, lcore, idle, rules" },
+	  "t.yaml:11:53: stage 'fw': key 'port' is not valid for a firewall stage, expected one of: name, kind, lcore, idle, replicas, lcores, rules" },
 	{ "key of another kind", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: f, kind: fwd, port: wan, lcore: 1 }\n" TX,
-	  "t.yaml:11:31: stage 'f': key 'port' is not valid for a fwd stage, expected one of: name, kind, lcore, idle, mac_swap, src_mac, dst_mac" },
+	  "t.yaml:11:31: stage 'f': key 'port' is not valid for a fwd stage, expected one of: name, kind, lcore, idle, replicas, lcores, mac_swap, src_mac, dst_mac" },
 	{ "retries on an input stage", HEAD "paths:\n" PATH("p")
 	  "      - { name: rx, kind: input, port: wan, lcore: 1, retries: 3 }\n" TX,
 	  "t.yaml:10:55: stage 'rx': key 'retries' is not valid for an input stage, expected one of: name, kind, lcore, idle, port, queue" },
@@ -293,6 +293,47 @@ const struct conf_bad conf_bad_rows[] = {
 	  "      - { name: rx2, kind: input, port: lan, lcore: 3 }\n"
 	  "      - { name: tx2, kind: output, port: lan, lcore: 3 }\n",
 	  "t.yaml:15:9: stage 'tx2': port 'lan' TX queue 0 is already written by stage 'tx' on lcore 2, expected one writer lcore per TX queue (another queue, or lcore 2)" },
+
+	/* fleets */
+	{ "replicas on an input stage", FHEAD "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 1, replicas: 2 }\n" FTX,
+	  "t.yaml:10:65: stage 'rx': replicas is given on an input stage, expected replicas and lcores on app stages only (an input spreads over RX queues with its port's rss: symmetric and rxq)" },
+	{ "lcores on an output stage", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: tx, kind: output, port: lan, lcores: [4, 5] }\n",
+	  "t.yaml:11:54: stage 'tx': lcores is given on an output stage, expected replicas and lcores on app stages only (an input spreads over RX queues with its port's rss: symmetric and rxq)" },
+	{ "more replicas than lcores reserved", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3], replicas: 3 }\n" FTX,
+	  "t.yaml:11:57: stage 'f': replicas is 3 but lcores reserves 2, expected at most as many replicas as lcores reserved" },
+	{ "replicas past the cpus map", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 4, replicas: 3 }\n" FTX,
+	  "t.yaml:11:51: stage 'f': replica lcore 6 is not in pipeline.cpus, expected every lcore in use to be mapped to a CPU" },
+	{ "replicas 0", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 2, replicas: 0 }\n" FTX,
+	  "t.yaml:11:51: stage 'f': replicas is 0, expected an integer 1..16" },
+	{ "lcore and lcores disagree", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcore: 3, lcores: [2, 3] }\n" FTX,
+	  "t.yaml:11:38: stage 'f': lcore is 3 but lcores starts with 2, expected lcore to be the first of lcores (or left out)" },
+	{ "an lcore twice in lcores", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 2] }\n" FTX,
+	  "t.yaml:11:43: stage 'f': lcores[1] is 2 again, expected one replica per lcore" },
+	{ "fused stages with different fleets", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: g, kind: fwd, lcores: [2, 4] }\n" FTX,
+	  "t.yaml:12:9: path 'p': stage 'g' is fused with stage 'f' on lcore 2 but their replicas/lcores differ, expected the same replicas and lcores on every stage of a fused run" },
+	{ "spreader on a replica's lcore", FHEAD "paths:\n" PATH("p")
+	  "      - { name: rx, kind: input, port: wan, lcore: 2 }\n"
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX,
+	  "t.yaml:10:9: path 'p': stage 'rx' on lcore 2 is in front of fleet 'f', which reserves that lcore, expected the stage in front of a fleet on an lcore of its own (it spreads the flows), or an input whose port has rss: symmetric on the fleet's first lcore" },
+	{ "merger on a replica's lcore", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n"
+	  "      - { name: tx, kind: output, port: lan, lcore: 3 }\n",
+	  "t.yaml:12:9: path 'p': stage 'tx' on lcore 3 is behind fleet 'f', which reserves that lcore, expected the stage behind a fleet on an lcore of its own (it merges the replicas)" },
+	{ "another path on a fleet's lcore", FHEAD "paths:\n" PATH("p") RX
+	  "      - { name: f, kind: fwd, lcores: [2, 3] }\n" FTX
+	  PATH("q")
+	  "      - { name: rx2, kind: input, port: lan, queue: 1, lcore: 3 }\n"
+	  "      - { name: tx2, kind: output, port: wan, lcore: 5 }\n",
+	  "t.yaml:15:9: path 'q': stage 'rx2' uses lcore 3, which fleet 'f' reserves, expected a fleet's lcores to run its replicas only" },
 };
 
 const size_t conf_bad_n = DIM(conf_bad_rows);
