@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# ids_corpus: every capture of the corpus through ffwd's offline IDS (IPS
+# ids_corpus: every capture of the corpus through the IDS engine (IPS
 # mode, every supported keyword, malformed packets dropped) on the
 # ASan+UBSan build when there is one: no sanitizer report, counters add up
-# (ids_corpus.py says exactly what is checked).
+# (ids_corpus.py says exactly what is checked). It drives the engine
+# library's own test driver (ffwd-ids-offline: libpcap -> engine -> EVE,
+# one process, no EAL ports), because 200+ captures through `ffwd ids`
+# would cost an EAL start-up and a second of idle wait each; the product
+# path is `ffwd ids` (suricata_verify.sh, ids_stream.sh) and the ids stage
+# (ids_inline.sh), which run the same engine.
 #
 #	tests/e2e/ids_corpus.sh [BUILD_DIR]
 # Environment: FFWD_CORPUS (default ROOT/../shared/corpus), IDS_ASAN_BUILD

@@ -12,9 +12,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-DRIVER=$BUILD/stages/app/ids/engine/ffwd-ids-offline
-if [ ! -x "$DRIVER" ]; then
-	echo "ids_stream: $DRIVER is missing, build first" >&2
+# Through `ffwd ids`: the generated pipeline on the runtime.
+FFWD=$BUILD/ffwd
+WRAP=$(mktemp -d)
+trap 'rm -rf "$WRAP"' EXIT
+printf '#!/bin/sh\nexec %q ids "$@"\n' "$FFWD" >"$WRAP/ffwd-ids"
+chmod +x "$WRAP/ffwd-ids"
+DRIVER=$WRAP/ffwd-ids
+if [ ! -x "$FFWD" ]; then
+	echo "ids_stream: $FFWD is missing, build first" >&2
 	exit 2
 fi
-exec /usr/bin/python3 "$ROOT/tests/e2e/ids_stream.py" "$DRIVER"
+/usr/bin/python3 "$ROOT/tests/e2e/ids_stream.py" "$DRIVER"
