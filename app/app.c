@@ -499,28 +499,36 @@ app_launch(struct app *a, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Every stage of the app, the paths' and the fleets' extra replicas: I
+ * counts from 0; NULL past the last.
+ */
+static struct stage *
+app_stage_nth(struct app *a, unsigned int i)
+{
+	unsigned int f;
+
+	if (i < a->n_stages)
+		return &a->stages[i];
+	i -= a->n_stages;
+	for (f = 0; f < a->n_fleets; f++) {
+		if (i < a->fleets[f]->n_extra)
+			return &a->fleets[f]->extra[i];
+		i -= a->fleets[f]->n_extra;
+	}
+	return NULL;
+}
+
 int
 app_reload_stages(struct app *a, FILE *f)
 {
+	struct stage *s;
 	unsigned int i;
 	int bad = 0;
 
-	for (i = 0; i < a->n_stages; i++) {
-		struct stage *s = &a->stages[i];
-
+	for (i = 0; (s = app_stage_nth(a, i)) != NULL; i++)
 		if (s->ops->reload != NULL && s->ops->reload(s, f) != 0)
 			bad = 1;
-	}
-	for (i = 0; i < a->n_fleets; i++) {
-		unsigned int k;
-
-		for (k = 0; k < a->fleets[i]->n_extra; k++) {
-			struct stage *s = &a->fleets[i]->extra[k];
-
-			if (s->ops->reload != NULL && s->ops->reload(s, f) != 0)
-				bad = 1;
-		}
-	}
 	fflush(f);
 	return bad ? -1 : 0;
 }
@@ -534,11 +542,12 @@ app_wait_links(struct app *a, double seconds, FILE *f)
 void
 app_housekeeping(struct app *a, bool final)
 {
+	struct stage *s;
 	unsigned int i;
 
-	for (i = 0; i < a->n_stages; i++)
-		if (a->stages[i].ops->housekeeping != NULL)
-			a->stages[i].ops->housekeeping(&a->stages[i], final);
+	for (i = 0; (s = app_stage_nth(a, i)) != NULL; i++)
+		if (s->ops->housekeeping != NULL)
+			s->ops->housekeeping(s, final);
 }
 
 void
@@ -607,15 +616,25 @@ app_print_stage(FILE *f, const struct stage *s)
  * Drops of a path by reason name: stages of different kinds may share a
  * name (two outputs' tx_full), and the path reports each name once.
  */
-static void
-app_print_path_drops(FILE *f, const struct stage *st, unsigned int n)
-{
-	const char *seen[CONF_MAX_STAGES * STAGE_DROPS_MAX];
-	unsigned int n_seen = 0, i, j, r, k;
+#define APP_PATH_STAGES_MAX (CONF_MAX_STAGES * 17)
 
+static void
+app_print_path_drops(FILE *f, const struct app *a, unsigned int p)
+{
+	const struct stage *st[APP_PATH_STAGES_MAX];
+	const char *seen[APP_PATH_STAGES_MAX * STAGE_DROPS_MAX];
+	unsigned int n = 0, n_seen = 0, i, j, r, k;
+
+	/* The path's stages, and its fleets' replicas beyond the first. */
+	for (i = 0; i < a->conf->paths[p].n_stages; i++)
+		st[n++] = &a->stages[a->path_first[p] + i];
+	for (i = 0; i < a->n_fleets; i++)
+		for (k = 0; a->fleets[i]->path == p && k < a->fleets[i]->n_extra &&
+			    n < APP_PATH_STAGES_MAX; k++)
+			st[n++] = &a->fleets[i]->extra[k];
 	for (i = 0; i < n; i++) {
-		for (r = 0; r < st[i].ops->n_drops; r++) {
-			const char *name = st[i].ops->drop_names[r];
+		for (r = 0; r < st[i]->ops->n_drops; r++) {
+			const char *name = st[i]->ops->drop_names[r];
 			uint64_t sum = 0;
 
 			for (k = 0; k < n_seen && strcmp(seen[k], name) != 0; k++)
@@ -624,9 +643,9 @@ app_print_path_drops(FILE *f, const struct stage *st, unsigned int n)
 				continue;
 			seen[n_seen++] = name;
 			for (j = i; j < n; j++)
-				for (k = 0; k < st[j].ops->n_drops; k++)
-					if (strcmp(st[j].ops->drop_names[k], name) == 0)
-						sum += st[j].ctr.drops[k];
+				for (k = 0; k < st[j]->ops->n_drops; k++)
+					if (strcmp(st[j]->ops->drop_names[k], name) == 0)
+						sum += st[j]->ctr.drops[k];
 			if (sum != 0)
 				fprintf(f, " %s=%lu", name, sum);
 		}
@@ -702,7 +721,7 @@ app_report(struct app *a, FILE *f)
 			dropped += stage_drops(&in[i]);
 		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
 			rx, out->ctr.pkts_out, dropped);
-		app_print_path_drops(f, in, c->paths[p].n_stages);
+		app_print_path_drops(f, a, p);
 		if (rx != out->ctr.pkts_out + dropped) {
 			fprintf(f, " MISMATCH: %ld unaccounted\n",
 				(long)(rx - out->ctr.pkts_out - dropped));

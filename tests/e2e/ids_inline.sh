@@ -134,5 +134,36 @@ else
 	ok "$name: $loaded accepted, $reloads switched in by the stage between packets, $(grep '^path' "$tmp/r.out")"
 fi
 
+# ---- 3. the IPS as a fleet of two replicas ----------------------------
+# Each replica has its own flow table and EVE writer (one line a write,
+# O_APPEND, so their records interleave whole); both directions of every
+# flow reach one replica, so the drop still takes the rest of flow 1.
+cat >"$tmp/fleet.yaml" <<EOT
+pipeline: { label: idsF$n, housekeeping: 0, memory: 256, mbufs: 4095,
+            cpus: { 0: 0, 1: 0, 2: 1, 3: 0, 4: 1 } }
+ports:
+  cap: { dev: "net_pcap0,rx_pcap=$tmp/in.pcap" }
+  out: { dev: "net_pcap1,tx_pcap=$tmp/fout.pcap" }
+stages:
+  - { name: rx, kind: input, port: cap, lcore: 1, idle: yield }
+  - { name: ips, kind: ids, mode: ips, rules: $tmp/ips.rules, eve: $tmp/feve.json, lcores: [2, 3], idle: yield }
+  - { name: tx, kind: output, port: out, lcore: 4, idle: yield }
+EOT
+timeout 120 "$ffwd" "$tmp/fleet.yaml" --idle-exit 1000 >"$tmp/f.out" 2>&1
+frc=$?
+rm -rf "/var/run/dpdk/idsF$n"
+name="IPS as a fleet of 2 replicas"
+blocked=$(jq -c 'select(.event_type=="alert" and .alert.signature_id==1000001 and .alert.action=="blocked")' "$tmp/feve.json" 2>/dev/null | wc -l)
+alerts=$(jq -c 'select(.event_type=="alert" and .alert.signature_id==1000002)' "$tmp/feve.json" 2>/dev/null | wc -l)
+if [ $frc != 0 ] || ! grep -qE "^path main: received $total sent $kept dropped $((total - kept)) ids_drop=1 ids_flow_drop=$((total - kept - 1)) ok\$" "$tmp/f.out"; then
+	bad "$name: exit $frc: $(grep -E '^path|^summary' "$tmp/f.out" | tr '\n' ' ')"
+elif ! out=$("$cmp" --per-flow "$tmp/in-expected.pcap" "$tmp/fout.pcap" 2>&1); then
+	bad "$name: output: $out"
+elif [ "$blocked" != 1 ] || [ "$alerts" != 1 ]; then
+	bad "$name: EVE: $blocked blocked sid 1000001, $alerts alerts sid 1000002 (want 1 each)"
+else
+	ok "$name: $(grep -c '^fleet ips replica' "$tmp/f.out") replicas, $out, one drop and one alert in EVE"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
