@@ -783,7 +783,8 @@ cores_audit(const char *what)
  *	irq N LIST			IRQ N's affinity was LIST
  *
  * Undo goes backwards over mkdir/write/subtree/cgroup (moving a task into
- * a cpuset resets its affinity), then restores every affinity, then IRQs.
+ * a cpuset resets its affinity), then backwards over every affinity (the
+ * first record of a task is its original value, written last), then IRQs.
  */
 struct journal {
 	FILE *f;
@@ -1022,7 +1023,7 @@ move_task(struct ded *d, long tid, const char *from, const char *to, const char 
 	task_comm(tid, comm, sizeof(comm));
 	if (d->dry) {
 		printf("  task %ld (%s): cpuset %s -> %s, affinity %s -> %s\n", tid, comm,
-		       from, to, was, now);
+		       from, to != NULL ? to : "(stays; its cpuset shrinks)", was, now);
 		d->moved++;
 		return 0;
 	}
@@ -1850,10 +1851,14 @@ ctl_cores_undo(const char *label, bool quiet)
 	}
 	free(line);
 	fclose(f);
-	/* Backwards over the structure, then affinities, then IRQs. */
+	/*
+	 * Backwards over the structure, then the affinities, then IRQs. Each
+	 * phase goes backwards, so that when one task's affinity was recorded
+	 * twice (before its cpuset shrank, and again as it moved) the first,
+	 * original value is the last one written.
+	 */
 	for (phase = 0; phase < 3; phase++) {
-		for (i = phase == 0 ? n - 1 : 0; phase == 0 ? i >= 0 : i < n;
-		     i += phase == 0 ? -1 : 1) {
+		for (i = n - 1; i >= 0; i--) {
 			struct jentry *e = &ent[i];
 			int ok = 1; /* 1: not this phase */
 

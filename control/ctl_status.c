@@ -81,8 +81,15 @@ ring_fill(json_t *r)
  * such switch were taken below the OS (the hypervisor's steal time, or
  * interrupt handlers, which do not switch the thread out).
  */
+/* Runnable tasks per CPU, looked up once per verdict (a /proc walk). */
+struct who_cache {
+	bool done[CTL_MAX_CPUS];
+	char names[CTL_MAX_CPUS][128];
+};
+
 static void
-ctl_attribution(const struct stage_iv *s, double dt, long long pid, FILE *out)
+ctl_attribution(const struct stage_iv *s, double dt, long long pid,
+		struct who_cache *wc, FILE *out)
 {
 	if (!s->has_os) {
 		fprintf(out, "the OS took the core (its thread id is unknown, so "
@@ -90,9 +97,15 @@ ctl_attribution(const struct stage_iv *s, double dt, long long pid, FILE *out)
 		return;
 	}
 	if (s->preempt > 0) {
-		char who[256];
+		const char *who = "";
 
-		ctl_runnable_on((int)s->cpu, pid, who, sizeof(who), 3);
+		if (s->cpu >= 0 && s->cpu < CTL_MAX_CPUS) {
+			if (!wc->done[s->cpu])
+				ctl_runnable_on((int)s->cpu, pid, wc->names[s->cpu],
+						sizeof(wc->names[s->cpu]), 3);
+			wc->done[s->cpu] = true;
+			who = wc->names[s->cpu];
+		}
 		fprintf(out, "scheduler preempted %s %lld times in the last %.1f s: another "
 			"task runs on CPU %lld%s%s%s (see 'ffwdctl cores dedicate')", s->name,
 			s->preempt, dt, s->cpu, who[0] ? " (" : "", who, who[0] ? ")" : "");
@@ -117,7 +130,11 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 	int said = 0;
 	long long seen_lcore[256];
 	int n_seen = 0, i;
+	/* ffwdctl is single-threaded: one cache, cleared per verdict */
+	static struct who_cache cache;
+	struct who_cache *wc = &cache;
 
+	memset(wc->done, 0, sizeof(wc->done));
 	/*
 	 * 0. Packets the ports lost: outside every path's accounting, so
 	 * "zero loss" needs these at zero too. Lifetime totals, with what
@@ -167,7 +184,7 @@ ctl_verdict(json_t *before, json_t *after, double dt, FILE *out)
 			fprintf(out, "lcore %lld (CPU %lld): %.0f hiccups > %lld µs in the last "
 				"%.1f s, max %.1f ms since start: ", s.lcore, s.cpu,
 				s.hiccups * dt, thr, dt, s.hiccup_max_ns / 1e6);
-			ctl_attribution(&s, dt, ctl_int(info, "pid"), out);
+			ctl_attribution(&s, dt, ctl_int(info, "pid"), wc, out);
 			fputc('\n', out);
 			said++;
 		}

@@ -134,6 +134,29 @@ for i in 1 2; do
 	echo "$!" >"$R/cgroup.procs"
 done
 comp1=${comps[0]} comp2=${comps[1]}
+# Child cpusets: one on both CPUs (to be shrunk off CPU 1), one on CPU 1
+# alone (cannot be shrunk: its task must move out), a task in each.
+kid=$R/kid kid1=$R/kid1
+mkdir "$kid" "$kid1"
+if [ "$v2" = 0 ]; then
+	cat "$R/cpuset.mems" >"$kid/cpuset.mems"
+	cat "$R/cpuset.mems" >"$kid1/cpuset.mems"
+	cat "$R/cpuset.cpus" >"$kid/cpuset.cpus"
+	echo 1 >"$kid1/cpuset.cpus"
+else
+	echo "+cpuset" >"$R/cgroup.subtree_control"
+	echo 0-1 >"$kid/cpuset.cpus"
+	echo 1 >"$kid1/cpuset.cpus"
+fi
+sleep 600 &
+kidt=$!
+pids+=("$kidt")
+echo "$kidt" >"$kid/cgroup.procs"
+sleep 600 &
+kid1t=$!
+pids+=("$kid1t")
+echo "$kid1t" >"$kid1/cgroup.procs"
+kid_cpus=$(cat "$kid/cpuset.cpus")
 taskset -c 1 sleep 600 &
 outsider=$!
 taskset -c 0-1 sleep 600 &
@@ -204,6 +227,12 @@ if [ "$okm" = 1 ]; then
 else
 	bad "ffwd's other threads not all in $(rel "$hk") on CPU 0"
 fi
+if [ "$(cat "$kid/cpuset.cpus")" = 0 ] && [ "$(aff "$kidt")" = 0 ] &&
+	[ "$(cgof "$kid1t")" = "$(rel "$hk")" ] && [ "$(aff "$kid1t")" = 0 ]; then
+	ok "child cpuset shrunk off CPU 1 (its task on CPU 0); a CPU-1-only child's task moved out"
+else
+	bad "children: kid cpus $(cat "$kid/cpuset.cpus"), its task $(aff "$kidt"); kid1's task in $(cgof "$kid1t") on $(aff "$kid1t")"
+fi
 if grep -q "IRQs would move" "$tmp/ded.out" && grep -q "per-CPU kernel threads cannot move" "$tmp/ded.out"; then
 	ok "IRQs reported as would move, per-CPU kthreads listed"
 else
@@ -230,8 +259,8 @@ grep "lcore 1" "$tmp/st2.out" | sed 's/^ */    after dedicate: /'
 # --- undo ---------------------------------------------------------------------
 "$ctl" cores undo "$L" >"$tmp/undo.out" 2>&1
 after=$(snap_subtree)
-if [ "$before" = "$after" ] && [ ! -d "$set_" ] && [ ! -d "$hk" ]; then
-	ok "undo restored every affinity and cgroup ($(echo "$before" | wc -l) tasks), cpusets removed"
+if [ "$before" = "$after" ] && [ ! -d "$set_" ] && [ ! -d "$hk" ] && [ "$(cat "$kid/cpuset.cpus")" = "$kid_cpus" ]; then
+	ok "undo restored every affinity and cgroup ($(echo "$before" | wc -l) tasks), the child's CPUs ($kid_cpus), cpusets removed"
 else
 	bad "undo: $(diff <(echo "$before") <(echo "$after") | head -5 | tr '\n' ' ')"
 fi
