@@ -5,7 +5,8 @@
 #
 # TARGET is a name from tests/fuzz (fuzz_conf, fuzz_fw_rules, ...; the
 # "fuzz_" may be left out); default: all of them. Default budget: 30 s
-# each. Per target it
+# each; --runs N --seconds S together stop at whichever comes first (the
+# closing line per target says how many inputs ran). Per target it
 #   1. replays every input kept under tests/fuzz/regress/TARGET/ (a crash
 #      once found and fixed), one case each;
 #   2. fuzzes from seeds generated now into a temporary folder (from
@@ -25,20 +26,21 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-seconds=30 runs=
+seconds= runs=
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--seconds) seconds=${2:?--seconds S}; runs=; shift 2 ;;
+	--seconds) seconds=${2:?--seconds S}; shift 2 ;;
 	--runs) runs=${2:?--runs N}; shift 2 ;;
-	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n "2,27p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	*) targets+=("fuzz_${1#fuzz_}"); shift ;;
 	esac
 done
-case ${runs:-1}${seconds} in
+case ${runs:-1}${seconds:-1} in
 *[!0-9]*) echo "fuzz.sh: --seconds and --runs take a number" >&2; exit 2 ;;
 esac
+[ -n "$runs$seconds" ] || seconds=30
 
 bdir=$root/build-fuzz
 corpus=${FFWD_CORPUS:-$root/../shared/corpus}
@@ -187,7 +189,9 @@ for t in "${targets[@]}"; do
 	# 2. Fuzz from fresh seeds; new inputs go to a scratch corpus.
 	seeds "$work/seed" "$t"
 	mkdir -p "$work/corpus" "$bdir/findings/$t"
-	if [ -n "$runs" ]; then budget=(-runs="$runs"); else budget=(-max_total_time="$seconds"); fi
+	budget=()
+	[ -z "$runs" ] || budget+=(-runs="$runs")
+	[ -z "$seconds" ] || budget+=(-max_total_time="$seconds")
 	nseed=$(find "$work/seed" -type f | wc -l)
 	start=$(date +%s)
 	(cd "$work/run" && "$bin" "${budget[@]}" -timeout=20 -rss_limit_mb=4096 \
