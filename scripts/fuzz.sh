@@ -12,7 +12,9 @@
 #   2. fuzzes from seeds generated now into a temporary folder (from
 #      ../shared/corpus and conf/; nothing is copied into the repo), for S
 #      seconds or N runs; a crash, a leak, a sanitizer report or a
-#      timeout is a failure, and its input is kept under
+#      hang (one input running 60 s: generous, because on this shared
+#      machine a process is sometimes off the CPU for 20 s) is a
+#      failure, and its input is kept under
 #      build-fuzz/findings/TARGET/ to be fixed and moved to regress/.
 # Prints one line per case ("PASS name: ..." or "FAIL name: why"), then
 # "N passed, M failed"; exits 1 when M > 0.
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) seconds=${2:?--seconds S}; shift 2 ;;
 	--runs) runs=${2:?--runs N}; shift 2 ;;
-	-h | --help) sed -n "2,27p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n "2,29p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	*) targets+=("fuzz_${1#fuzz_}"); shift ;;
 	esac
@@ -175,7 +177,7 @@ for t in "${targets[@]}"; do
 	# 1. Regression inputs, one case each.
 	for f in tests/fuzz/regress/"$t"/*; do
 		[ -f "$f" ] || continue
-		(cd "$work/run" && "$bin" -timeout=20 "$root/$f") >"$work/regress.log" 2>&1
+		(cd "$work/run" && "$bin" -timeout=60 "$root/$f") >"$work/regress.log" 2>&1
 		rc=$?
 		why=$(finding "$work/regress.log")
 		if [ "$rc" -eq 0 ] && [ -z "$why" ]; then
@@ -194,7 +196,7 @@ for t in "${targets[@]}"; do
 	[ -z "$seconds" ] || budget+=(-max_total_time="$seconds")
 	nseed=$(find "$work/seed" -type f | wc -l)
 	start=$(date +%s)
-	(cd "$work/run" && "$bin" "${budget[@]}" -timeout=20 -rss_limit_mb=4096 \
+	(cd "$work/run" && "$bin" "${budget[@]}" -timeout=60 -rss_limit_mb=4096 \
 		-print_final_stats=1 -artifact_prefix="$bdir/findings/$t/" \
 		"$work/corpus" "$work/seed") >"$work/fuzz.log" 2>&1
 	rc=$?
