@@ -70,9 +70,11 @@ struct port_loss {
 /*
  * net_pcap (DPDK 22.11) reads a chained mbuf through a stack buffer of
  * RTE_ETHER_MAX_JUMBO_FRAME_LEN (16128) bytes: its file writer cuts a
- * longer frame to that length, and the 80 KB frame of the corpus' bigtcp
- * capture crashed ffwd inside its TX (SIGSEGV in __rte_pktmbuf_read). So
- * no longer frame is handed to it, whether it would be chained or not.
+ * longer frame to that length (not whole), and its TX to an interface
+ * drops it. Worse, its RX of a record over 65535 bytes (bigtcp's 80 KB
+ * frame) passes the length as 16 bits and builds a chain shorter than
+ * its pkt_len, which its TX then reads past the end: SIGSEGV in
+ * __rte_pktmbuf_read. So no frame over 16128 bytes is handed to it.
  */
 #define PORT_PCAP_MAX_FRAME	16128
 

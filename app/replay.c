@@ -979,6 +979,22 @@ replay_main(int argc, char **argv)
 				"announce multi-segment TX\n", o.prog, o.file,
 				r.info.max_len, o.port);
 	}
+	if (r.info.max_len > port_max_frame(&r.port)) {
+		/* net_af_xdp copies a frame into one mbuf of its own from the
+		 * first segment only: a longer one is read past its end. */
+		bool unsafe = port_is_driver(&r.port_conf, "net_af_xdp");
+
+		fprintf(stderr, "%s: %s: %s has frames of up to %u bytes, and port "
+			"%s takes at most %u whole%s\n", o.prog,
+			unsafe ? "error" : "warning", o.file, r.info.max_len, o.port,
+			port_max_frame(&r.port),
+			unsafe ? "; expected a capture without longer frames" :
+			" (net_pcap writes the first 16128 bytes of a longer one)");
+		if (unsafe) {
+			status = REPLAY_EXIT_USAGE;
+			goto out_cap;
+		}
+	}
 	replay_wait_link(&r);
 	if (o.start_delay_s > 0 && !replay_stop)
 		usleep((useconds_t)(o.start_delay_s * 1e6));

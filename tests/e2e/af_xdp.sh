@@ -8,6 +8,8 @@
 #      captured there by tcpdump, packet for packet equal to the capture.
 #      A second run with the capture source's own pool (--loop 40, a pool
 #      of a few hundred mbufs): the fill ring gets RX mbufs of its own.
+#      A capture with frames over 2048 bytes (one mbuf of the port's own,
+#      what the PMD copies into) is refused, nothing sent.
 #   2. a YAML pipeline forwards veth to veth through two AF_XDP ports:
 #      tcpreplay sends the capture into the first veth, tcpdump captures
 #      the second; accounting exact, the capture equal to what was sent.
@@ -169,6 +171,19 @@ for variant in "preloaded:" "looped:--loop 40"; do
 		e2e_pass "replay $name: $want packets sent, $got arrived at $A1${cmp_out:+, tcpdump: $cmp_out}"
 	fi
 done
+
+# A capture with frames longer than one of the port's mbufs (2048 bytes):
+# refused before anything is sent (the PMD would read past the mbuf).
+JUMBO=$CORPUS/pcaps/tcpdump/of10_p3295.pcap
+before=$(peer_rx "$A1")
+timeout "$E2E_TIMEOUT" "$FFWD" replay "$JUMBO" --topspeed \
+	--port "net_af_xdp0,iface=$A0" >"$TMP/jumbo.out" 2>"$TMP/jumbo.err" && rc=0 || rc=$?
+got=$(($(peer_rx "$A1") - before))
+if [ "$rc" -eq 2 ] && [ "$got" -eq 0 ] && grep -q "takes at most 2048 whole" "$TMP/jumbo.err"; then
+	e2e_pass "replay of 2962-byte frames refused, nothing sent: $(grep -o 'has frames.*whole' "$TMP/jumbo.err")"
+else
+	e2e_fail "replay jumbo" "exit $rc, $got arrived: $(grep -v libxdp "$TMP/jumbo.err" | tail -2 | tr '\n' '|')"
+fi
 
 # --- 2./3. a pipeline veth -> AF_XDP -> AF_XDP -> veth -------------------------
 # pipeline NAME IN_IF IN_PEER OUT_IF OUT_PEER QUEUES

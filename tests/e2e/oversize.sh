@@ -7,15 +7,15 @@
 # Inputs: every corpus capture with a frame over 16128 bytes (what net_pcap
 # can write whole; the 80 KB frame of bigtcp-ipv4-vxlan-ipv4.pcap used to
 # kill ffwd with SIGSEGV in net_pcap's TX), found by scanning the corpus
-# with tests/e2e/caplen.py (caplen as libpcap reads it). Each goes input ->
-# ring -> output, to
+# with tests/e2e/caplen.py (caplen as libpcap reads it). In one ffwd run per
+# capture, four inputs read it, each on a path input -> ring -> output to
 #   - net_pcap:              oversize = frames > 16128, output = the others
 #   - net_null:              it takes any length: oversize 0, all sent
 #   - net_pcap, mtu: 1500:   oversize = frames > 1518, output = the others
 #   - net_null, mtu: 1500:   oversize = frames > 1518
-# and every capture with jumbo frames up to 16128 bytes to the two
-# mtu: 1500 outputs (jumbo frames dropped as oversize, the others sent).
-# every run exit 0, no crash or sanitizer report, accounting exact. The
+# and the same for every capture with jumbo frames up to 16128 bytes (the
+# mtu: 1500 outputs drop those as oversize, the others send them). Every
+# run exits 0, no crash or sanitizer report, accounting exact. The
 # same cases run again with the ASan+UBSan build (BUILD_DIR's sibling
 # build-asan/) where it has been built.
 #
@@ -56,58 +56,73 @@ case " ${caps[*]} " in
 *) e2e_fail "corpus" "bigtcp-ipv4-vxlan-ipv4.pcap not among the oversize captures" ;;
 esac
 
-# run_case NAME CAPTURE SINK(pcap|null) MTU(0: none) LIMIT
-run_case()
+# run_capture TAG CAPTURE: one ffwd run; four inputs read the capture,
+# one path to each sink (pcap, null, pcap with mtu 1500, null with mtu
+# 1500); each path checked on its own.
+run_capture()
 {
-	local name=$1 in=$2 sink=$3 mtu=$4 limit=$5 dir dev extra="" n big want
+	local tag=$1 in=$2 cap dir n p sink limit big got line name
+	cap=${in#"$CORPUS"/pcaps/}
 	e2e_label ovs
 	dir=$TMP/$E2E_LABEL
 	mkdir "$dir"
 	if ! e2e_devpath_ok "$in"; then
-		e2e_fail "$name" "unusable path"
+		e2e_fail "$tag $cap" "unusable path"
 		return
 	fi
-	if [ "$sink" = pcap ]; then
-		dev="net_pcap1,tx_pcap=$dir/out.pcap"
-	else
-		dev="net_null1"
-	fi
-	[ "$mtu" -eq 0 ] || extra=", mtu: $mtu"
 	{
 		e2e_cfg_pipeline "$E2E_LABEL"
-		cat <<EOF
-ports:
-  in: { dev: "net_pcap0,rx_pcap=$in" }
-  out: { dev: "$dev"$extra }
-paths:
-  - name: big
-    stages:
-      - { name: rx, kind: input, port: in, lcore: 1, idle: yield }
-      - { name: tx, kind: output, port: out, lcore: 2, idle: yield }
-EOF
+		echo "ports:"
+		echo "  i0: { dev: \"net_pcap0,rx_pcap=$in\" }"
+		echo "  i1: { dev: \"net_pcap1,rx_pcap=$in\" }"
+		echo "  i2: { dev: \"net_pcap2,rx_pcap=$in\" }"
+		echo "  i3: { dev: \"net_pcap3,rx_pcap=$in\" }"
+		# ("null" is YAML's null: the sinks are named to_*.)
+		echo "  to_pcap: { dev: \"net_pcap4,tx_pcap=$dir/to_pcap.pcap\" }"
+		echo "  to_null: { dev: \"net_null0\" }"
+		echo "  to_pcapmtu: { dev: \"net_pcap5,tx_pcap=$dir/to_pcapmtu.pcap\", mtu: 1500 }"
+		echo "  to_nullmtu: { dev: \"net_null1\", mtu: 1500 }"
+		echo "paths:"
+		for p in to_pcap:i0 to_null:i1 to_pcapmtu:i2 to_nullmtu:i3; do
+			echo "  - name: ${p%%:*}"
+			echo "    stages:"
+			echo "      - { name: rx_${p%%:*}, kind: input, port: ${p#*:}, lcore: 1, idle: yield }"
+			echo "      - { name: tx_${p%%:*}, kind: output, port: ${p%%:*}, lcore: 2, idle: yield }"
+		done
 	} >"$dir/ffwd.yaml"
 	n=$($CAPLEN count "$in" -1)
-	big=$($CAPLEN count "$in" "$limit")
 	e2e_run "$E2E_LABEL" "$dir" -c "$dir/ffwd.yaml" --idle-exit 300
-	want=$(sed -n 's/^stage tx .* oversize \([0-9]*\).*/\1/p' "$dir/out")
-	want=${want:-0}
 	if ! e2e_check_ok "$dir"; then
-		e2e_fail "$name" "$E2E_WHY" "$dir"
-	elif [ "$SUM_RX" -ne "$n" ]; then
-		e2e_fail "$name" "received $SUM_RX, the capture has $n" "$dir"
-	elif [ "$want" -ne "$big" ]; then
-		e2e_fail "$name" "oversize $want, expected $big (frames over $limit bytes)" "$dir"
-	elif ! grep -q "^path big: .* sent $((n - big)) dropped $big" "$dir/out"; then
-		e2e_fail "$name" "path line is not 'sent $((n - big)) dropped $big': $(grep '^path big' "$dir/out")" "$dir"
-	elif [ "$big" -ne 0 ] && ! grep -q "^path big: .* oversize=$big ok" "$dir/out"; then
-		e2e_fail "$name" "drops not all oversize: $(grep '^path big' "$dir/out")" "$dir"
-	elif [ "$sink" = pcap ] &&
-		! { $CAPLEN keep "$in" "$limit" "$dir/want.pcap" &&
-		    cmp_out=$("$PCAPCMP" "$dir/want.pcap" "$dir/out.pcap" 2>&1); }; then
-		e2e_fail "$name" "output is not the frames up to $limit bytes: ${cmp_out:-}" "$dir"
-	else
-		e2e_pass "$name: received $n, oversize $big, sent $((n - big))"
+		e2e_fail "$tag $cap" "$E2E_WHY" "$dir"
+		e2e_drop_dir "$dir"
+		return
 	fi
+	for p in to_pcap:$PCAP_LIMIT to_null:4294967295 to_pcapmtu:$MTU_LIMIT \
+		to_nullmtu:$MTU_LIMIT; do
+		sink=${p%%:*}
+		limit=${p#*:}
+		name=${sink#to_}
+		name="$tag $cap -> net_${name%mtu}"
+		[ "${sink%mtu}" = "$sink" ] || name="$name mtu 1500"
+		big=$($CAPLEN count "$in" "$limit")
+		got=$(sed -n "s/^stage tx_$sink .* oversize \([0-9]*\).*/\1/p" "$dir/out")
+		got=${got:-0}
+		line=$(grep "^path $sink: " "$dir/out" || true)
+		cmp_out=
+		if ! grep -q "^path $sink: received $n sent $((n - big)) dropped $big" <<<"$line"; then
+			e2e_fail "$name" "expected received $n sent $((n - big)) dropped $big: $line" "$dir"
+		elif [ "$got" -ne "$big" ]; then
+			e2e_fail "$name" "oversize $got, expected $big (frames over $limit bytes)" "$dir"
+		elif [ "$big" -ne 0 ] && ! grep -q " oversize=$big ok" <<<"$line"; then
+			e2e_fail "$name" "drops not all oversize: $line" "$dir"
+		elif [ "${sink#to_pcap}" != "$sink" ] &&
+			! { $CAPLEN keep "$in" "$limit" "$dir/want-$sink.pcap" &&
+			    cmp_out=$("$PCAPCMP" "$dir/want-$sink.pcap" "$dir/$sink.pcap" 2>&1); }; then
+			e2e_fail "$name" "output is not the frames up to $limit bytes: $cmp_out" "$dir"
+		else
+			e2e_pass "$name: received $n, oversize $big, sent $((n - big))"
+		fi
+	done
 	e2e_drop_dir "$dir"
 }
 
@@ -115,17 +130,8 @@ for ffwd in "${builds[@]}"; do
 	FFWD=$ffwd
 	tag=$(basename "$(dirname "$(dirname "$ffwd")")")
 	[ "$(basename "$(dirname "$ffwd")")" = app ] || tag=$(basename "$(dirname "$ffwd")")
-	for in in "${caps[@]}"; do
-		cap=${in#"$CORPUS"/pcaps/}
-		run_case "$tag $cap -> net_pcap" "$in" pcap 0 "$PCAP_LIMIT"
-		run_case "$tag $cap -> net_null" "$in" null 0 4294967295
-		run_case "$tag $cap -> net_pcap mtu 1500" "$in" pcap 1500 "$MTU_LIMIT"
-		run_case "$tag $cap -> net_null mtu 1500" "$in" null 1500 "$MTU_LIMIT"
-	done
-	for in in "${jumbo[@]}"; do
-		cap=${in#"$CORPUS"/pcaps/}
-		run_case "$tag $cap -> net_pcap mtu 1500" "$in" pcap 1500 "$MTU_LIMIT"
-		run_case "$tag $cap -> net_null mtu 1500" "$in" null 1500 "$MTU_LIMIT"
+	for in in "${caps[@]}" "${jumbo[@]}"; do
+		run_capture "$tag" "$in"
 	done
 done
 
