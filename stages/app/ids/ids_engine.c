@@ -2,21 +2,11 @@
 /*
  * ids_engine: see ids_engine.h.
  *
- * Duplicate alerts: detection sees a stream view that starts with the
- * lookback (bytes it saw before, so that a pattern cut across segments is
- * whole) and ids_pkt has no "new bytes start here" offset. A rule that
- * matches a view can therefore be matching old bytes again. The flow keeps,
- * per direction, the rules that matched the previous view (whose tail is
- * the lookback):
- *  - a rule that did not match the previous view cannot be matching the
- *    lookback alone: its match is new and alerts;
- *  - a rule that did is checked once more on the new bytes alone (a
- *    second detection call with the flowbits saved and restored); it
- *    alerts only if it matches there.
- * The second call happens only when a rule matches two views in a row.
- * What it costs: a rule whose repeated pattern is itself cut across the
- * boundary right after an earlier match is not reported twice, and such a
- * rule's threshold counts that packet twice. docs/IDS-ENGINE.md says so.
+ * Alerts once: detection sees a stream view that starts with the lookback
+ * (bytes inspected with an earlier packet, kept so that a pattern cut
+ * across segments is whole); ids_pkt.stream_new_off tells the detector
+ * where the new bytes start, and a rule matches the view only if one of its
+ * matches ends past it, so old bytes are not reported again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,8 +41,7 @@ struct ids_engine {
 	uint8_t *sbuf;		/* stream views */
 	uint8_t *lin;		/* chained mbufs */
 	struct ids_match *m;
-	struct ids_match *m2;	/* the duplicate check's matches */
-	uint8_t *fd_save;	/* flowbits saved around the duplicate check */
+	bool needs_stream;	/* some rule inspects the TCP stream */
 	uint64_t now_ns;	/* time of the packet being handled */
 	uint64_t ctr[IDS_ENG_CTR_MAX];
 	struct ids_dec_stats dst;
@@ -135,7 +124,6 @@ struct ev {
 	int dir;
 	uint64_t pcap_cnt;
 	uint32_t wire_len;
-	uint32_t new_off;	/* stream view: where the new bytes start */
 };
 
 static void
@@ -251,90 +239,14 @@ rec_flow_end(struct ids_engine *e, struct ids_flow *f, enum ids_flow_ctr why)
 
 /* ---- detection ---- */
 
-static bool
-prev_has(const struct ids_flow *f, int dir, uint32_t sid)
-{
-	if (f->psid_n[dir] == 0xff)
-		return true;	/* overflowed: anything may have matched */
-	for (unsigned int i = 0; i < f->psid_n[dir]; i++)
-		if (f->psid[dir][i] == sid)
-			return true;
-	return false;
-}
-
-/*
- * Which stream matches of the view in V repeat the previous view's (see the
- * comment at the top): sets bit i of *DUP for each match i that is a
- * repeat. N matches in e->m.
- */
-static uint64_t
-stream_dups(struct ids_engine *e, const struct ev *v, int dir, int n)
-{
-	const struct ids_pkt *p = v->p;
-	struct ids_flow *f = v->f;
-	uint64_t cand = 0, dup = 0;
-	struct ids_pkt p2;
-	int n2;
-
-	if (v->new_off == 0)
-		return 0;	/* no lookback: every byte is new */
-	for (int i = 0; i < n && i < 64; i++)
-		if ((e->m[i].flags & IDS_MATCH_STREAM) &&
-		    prev_has(f, dir, e->m[i].sid))
-			cand |= 1ull << i;
-	if (cand == 0)
-		return 0;
-	p2 = *p;
-	p2.stream = p->stream + v->new_off;
-	p2.stream_len = p->stream_len - v->new_off;
-	if (f->det != NULL)
-		memcpy(e->fd_save, f->det, e->det_size);
-	n2 = ids_detect(e->dctx, e->rules, &p2, e->m2, e->conf.max_matches);
-	if (f->det != NULL)
-		memcpy(f->det, e->fd_save, e->det_size);
-	for (int i = 0; i < n && i < 64; i++) {
-		bool again = false;
-
-		if (!(cand & (1ull << i)))
-			continue;
-		for (int k = 0; k < n2; k++)
-			if (e->m2[k].sid == e->m[i].sid &&
-			    e->m2[k].gid == e->m[i].gid &&
-			    (e->m2[k].flags & IDS_MATCH_STREAM))
-				again = true;
-		if (!again)
-			dup |= 1ull << i;
-	}
-	return dup;
-}
-
-/* Remember the rules that matched this view of direction DIR. */
-static void
-stream_remember(struct ids_engine *e, struct ids_flow *f, int dir, int n)
-{
-	uint8_t k = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!(e->m[i].flags & IDS_MATCH_STREAM))
-			continue;
-		if (k == IDS_FLOW_PSID) {
-			k = 0xff;
-			break;
-		}
-		f->psid[dir][k++] = e->m[i].sid;
-	}
-	f->psid_n[dir] = k;
-}
-
 static enum ids_verdict
-inspect(struct ids_engine *e, const struct ev *v, int data_dir)
+inspect(struct ids_engine *e, const struct ev *v)
 {
 	const struct ids_pkt *p = v->p;
 	enum ids_verdict verdict = IDS_PASS;
 	bool ips = e->conf.mode == IDS_MODE_IPS;
-	bool in_stream = v->f != NULL && (p->flags & IDS_PKT_STREAM);
-	uint64_t dup = 0;
 	int n;
+
 
 	e->ctr[IDS_ENG_C_inspected]++;
 	if (p->flags & IDS_PKT_STREAM)
@@ -343,12 +255,6 @@ inspect(struct ids_engine *e, const struct ev *v, int data_dir)
 	if (n < 0) {
 		e->ctr[IDS_ENG_C_detect_errors]++;
 		return IDS_PASS;
-	}
-	if (in_stream) {
-		dup = stream_dups(e, v, data_dir, n);
-		stream_remember(e, v->f, data_dir, n);
-		if (dup)
-			e->ctr[IDS_ENG_C_stream_dups] += (uint64_t)__builtin_popcountll(dup);
 	}
 	for (int i = 0; i < n; i++) {
 		const struct ids_match *m = &e->m[i];
@@ -360,14 +266,12 @@ inspect(struct ids_engine *e, const struct ev *v, int data_dir)
 				v->f->flags |= IDS_FLOWF_PASS;
 			continue;
 		}
-		/* A repeat still applies its action; it only does not
-		 * alert twice for the same bytes. */
 		if (drop && ips) {
 			verdict = IDS_DROP;
 			if (v->f != NULL)
 				v->f->flags |= IDS_FLOWF_DROP;
 		}
-		if (!(m->flags & IDS_RULE_NOALERT) && !(i < 64 && (dup & (1ull << i))))
+		if (!(m->flags & IDS_RULE_NOALERT))
 			rec_alert(e, v, m, drop && ips);
 	}
 	if (verdict == IDS_DROP)
@@ -408,6 +312,7 @@ inspect_pseudo(struct ids_engine *e, struct ids_flow *f, int dir,
 	p.fd = f->det;
 	p.stream = sv->buf;
 	p.stream_len = sv->len;
+	p.stream_new_off = sv->new_off;
 	p.flags = flow_flags(f, dir) | IDS_PKT_STREAM | IDS_PKT_PSEUDO;
 	v.d = NULL;
 	v.p = &p;
@@ -415,9 +320,8 @@ inspect_pseudo(struct ids_engine *e, struct ids_flow *f, int dir,
 	v.dir = dir;
 	v.pcap_cnt = pcap_cnt;
 	v.wire_len = 0;
-	v.new_off = sv->new_off;
 	e->ctr[IDS_ENG_C_pseudo]++;
-	return inspect(e, &v, dir);
+	return inspect(e, &v);
 }
 
 /* Deliver and inspect what both streams of F still hold (close, end). */
@@ -576,11 +480,12 @@ ids_engine_packet(struct ids_engine *e, const uint8_t *data, uint32_t caplen,
 	v.dir = dir;
 	v.pcap_cnt = pcap_cnt;
 	v.wire_len = wirelen;
-	v.new_off = 0;
 
-	if (f == NULL || d.proto != IDS_PROTO_TCP || !d.l4 ||
+	/* Packets without a session, and every packet when no rule looks
+	 * at the stream, are inspected one by one. */
+	if (f == NULL || d.proto != IDS_PROTO_TCP || !d.l4 || !e->needs_stream ||
 	    f->tcp == IDS_TCP_NONE || !(f->st[dir].flags & IDS_STREAM_F_INIT)) {
-		verdict = inspect(e, &v, dir);
+		verdict = inspect(e, &v);
 		goto out;
 	}
 
@@ -593,8 +498,8 @@ ids_engine_packet(struct ids_engine *e, const uint8_t *data, uint32_t caplen,
 		if (n > 0) {
 			p.stream = sv.buf;
 			p.stream_len = sv.len;
+			p.stream_new_off = sv.new_off;
 			p.flags |= IDS_PKT_STREAM;
-			v.new_off = sv.new_off;
 		} else if (!(f->st[dir].flags & IDS_STREAM_F_DEPTH)) {
 			/* Out of order or old: its bytes are inspected when
 			 * (if) they become in order, not twice. Past the
@@ -603,7 +508,7 @@ ids_engine_packet(struct ids_engine *e, const uint8_t *data, uint32_t caplen,
 			p.payload_len = 0;
 		}
 	}
-	verdict = inspect(e, &v, dir);
+	verdict = inspect(e, &v);
 	if (f->flags & IDS_FLOWF_PASS)
 		goto out;
 	/* The other side acked past a hole of this side's peer: a gap. */
@@ -683,6 +588,7 @@ attach_rules(struct ids_engine *e, const struct ids_rules *r)
 		e->dctx = c;
 	}
 	e->rules = r;
+	e->needs_stream = ids_rules_needs_stream(r);
 	return 0;
 }
 
@@ -713,10 +619,7 @@ ids_engine_create(const struct ids_engine_conf *c, const struct ids_rules *r,
 	e->sbuf = malloc(ids_stream_ctx_bufsize(e->sx));
 	e->lin = malloc(c->linear_max ? c->linear_max : 1);
 	e->m = calloc(c->max_matches ? c->max_matches : 1, sizeof(*e->m));
-	e->m2 = calloc(c->max_matches ? c->max_matches : 1, sizeof(*e->m2));
-	e->fd_save = malloc(e->det_size);
-	if (e->q == NULL || e->sbuf == NULL || e->lin == NULL || e->m == NULL ||
-	    e->m2 == NULL || e->fd_save == NULL) {
+	if (e->q == NULL || e->sbuf == NULL || e->lin == NULL || e->m == NULL) {
 		snprintf(err, errlen, "ids: record ring of %u (a power of two?) "
 			 "or buffers: %s", c->rec_ring, strerror(errno));
 		goto fail;
@@ -753,8 +656,6 @@ ids_engine_free(struct ids_engine *e)
 	free(e->sbuf);
 	free(e->lin);
 	free(e->m);
-	free(e->m2);
-	free(e->fd_save);
 	free(e);
 }
 

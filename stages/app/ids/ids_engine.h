@@ -63,7 +63,6 @@ enum ids_csum {
 	X(inspected, "detection calls (packets and stream flushes)")           \
 	X(stream_inspections, "detection calls with reassembled stream data") \
 	X(pseudo, "pseudo packets: stream flushes at close and flow end")      \
-	X(stream_dups, "stream matches of bytes already reported (no alert)") \
 	X(flow_passed, "packets not inspected: a pass rule ended the flow")    \
 	X(bad_csum, "packets with a bad checksum, not inspected (-k all)")     \
 	X(linearised, "chained mbufs copied to the linear buffer")             \

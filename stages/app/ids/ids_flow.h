@@ -112,9 +112,6 @@ enum ids_tcp_state {
 #define IDS_FLOWF_CLIENT_IS_A 0x10 /**< the client is endpoint a of the key */
 #define IDS_FLOWF_ALERTED 0x20	/**< an alert was made on the flow */
 
-/** Stream matches remembered per direction for the duplicate check. */
-#define IDS_FLOW_PSID 6
-
 struct ids_flow {
 	struct ids_flow_key key;
 	uint64_t flow_id;	/**< EVE flow_id */
@@ -126,10 +123,6 @@ struct ids_flow {
 	uint8_t flags;		/**< IDS_FLOWF_* */
 	uint8_t fin;		/**< FIN seen, bit per direction */
 	struct ids_stream st[2];	/**< data sent in direction d */
-	/** Rules that matched the last stream view of each direction (the
-	 * engine's duplicate check); psid_n 0xff: more than fit. */
-	uint32_t psid[2][IDS_FLOW_PSID];
-	uint8_t psid_n[2];
 	void *det;		/**< det_size bytes for the detector */
 };
 
