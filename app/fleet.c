@@ -5,8 +5,11 @@
  * inline in fleet.h; why it keeps per-flow order is told there.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -594,4 +597,52 @@ fleet_free(struct app *a)
 		rte_free(f);
 	}
 	a->n_fleets = 0;
+}
+
+/*
+ * The resize requests of `ffwdctl scale`: a file "FLEET N" renamed into
+ * the label's runtime directory (owner only, 0700), answered by
+ * scale.ack ("gen G" or "error: why"), renamed in likewise. Telemetry
+ * stays read-only; the main lcore looks every supervise tick.
+ */
+void
+fleet_poll_requests(struct app *a, const char *rundir)
+{
+	char req[PATH_MAX], ack[PATH_MAX], tmp[PATH_MAX], name[CONF_NAME_MAX + 1];
+	const char *why = NULL;
+	struct fleet *f;
+	unsigned int n;
+	FILE *fp;
+	int ret = -1;
+
+	if (a->n_fleets == 0 || rundir == NULL)
+		return;
+	snprintf(req, sizeof(req), "%s/scale.req", rundir);
+	fp = fopen(req, "r");
+	if (fp == NULL)
+		return;
+	if (fscanf(fp, "%32s %u", name, &n) != 2)
+		why = "expected FLEET N";
+	fclose(fp);
+	unlink(req);
+	if (why == NULL) {
+		f = fleet_find(a, name);
+		if (f == NULL)
+			why = "no such fleet (a fleet is named by its first stage)";
+		else if ((ret = fleet_scale(f, n)) < 0)
+			why = ret == -EINVAL ? "N must be 1 .. the lcores reserved" :
+			      ret == -EBUSY ? "a resize is still in progress" :
+			      ret == -ENOTSUP ? "spread by RSS: not resized" : "failed";
+	}
+	snprintf(ack, sizeof(ack), "%s/scale.ack", rundir);
+	snprintf(tmp, sizeof(tmp), "%s/scale.ack.tmp", rundir);
+	fp = fopen(tmp, "w");
+	if (fp == NULL)
+		return;
+	if (why != NULL)
+		fprintf(fp, "error: %s\n", why);
+	else
+		fprintf(fp, "gen %d\n", ret);
+	if (fclose(fp) == 0)
+		rename(tmp, ack);
 }

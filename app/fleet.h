@@ -265,6 +265,9 @@ int fleet_scale(struct fleet *f, unsigned int n);
 /** The fleet named NAME (its first stage's name), or NULL. */
 struct fleet *fleet_find(struct app *a, const char *name);
 
+/** Serve a pending `ffwdctl scale` request file in RUNDIR (main lcore). */
+void fleet_poll_requests(struct app *a, const char *rundir);
+
 /** The fleet and replica stage S belongs to; NULL if none. */
 struct fleet *fleet_of_stage(const struct app *a, const struct stage *s,
 			     unsigned int *replica);

@@ -25,6 +25,7 @@
 #include "app.h"
 #include "capfile.h"
 #include "conf.h"
+#include "fleet.h"
 #include "ids_cmd.h"
 #include "port.h"
 #include "mono.h"
@@ -382,6 +383,7 @@ supervise(struct app *a, const struct opts *o)
 
 		usleep(10000);
 		app_housekeeping(a, false);
+		fleet_poll_requests(a, rte_eal_get_runtime_dir());
 		if (app_reload) {
 			app_reload = 0;
 			/* Telemetry reads kinds' own counters (a

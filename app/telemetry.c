@@ -457,57 +457,6 @@ tel_fleets_do(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/*
- * "/ffwd/scale,FLEET,N": ask for N active replicas. The spreader's lcore
- * carries the resize out; the reply is the request's generation, which
- * /ffwd/fleets shows as done_gen once it is done. Errors come back as an
- * "error" string, in words.
- */
-static int
-tel_scale_do(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct app *a = tel_app;
-	char name[CONF_NAME_MAX + 1], msg[160];
-	const char *comma = params != NULL ? strrchr(params, ',') : NULL;
-	struct fleet *f = NULL;
-	unsigned long n = 0;
-	char *end = NULL;
-	int ret;
-
-	(void)cmd;
-	rte_tel_data_start_dict(d);
-	if (comma != NULL && (size_t)(comma - params) < sizeof(name)) {
-		memcpy(name, params, comma - params);
-		name[comma - params] = '\0';
-		f = fleet_find(a, name);
-		n = strtoul(comma + 1, &end, 10);
-	}
-	if (comma == NULL || end == comma + 1 || *end != '\0') {
-		rte_tel_data_add_dict_string(d, "error",
-					     "expected parameters FLEET,N");
-		return 0;
-	}
-	if (f == NULL) {
-		snprintf(msg, sizeof(msg), "no fleet '%.40s' (a fleet is named by its first stage)",
-			 name);
-		rte_tel_data_add_dict_string(d, "error", msg);
-		return 0;
-	}
-	ret = fleet_scale(f, (unsigned int)n);
-	rte_tel_data_add_dict_string(d, "fleet", f->name);
-	rte_tel_data_add_dict_int(d, "reserved", f->n_rep);
-	if (ret < 0) {
-		snprintf(msg, sizeof(msg), "%s",
-			 ret == -EINVAL ? "N must be 1 .. the lcores reserved" :
-			 ret == -EBUSY ? "a resize is still in progress" :
-			 ret == -ENOTSUP ? "spread by RSS: not resized" : "failed");
-		rte_tel_data_add_dict_string(d, "error", msg);
-		return 0;
-	}
-	rte_tel_data_add_dict_int(d, "requested", (int)n);
-	rte_tel_data_add_dict_u64(d, "gen", (uint64_t)ret);
-	return 0;
-}
 
 static int
 tel_rings_do(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -691,7 +640,6 @@ TEL_CMD(tel_rings)
 TEL_CMD(tel_ports)
 TEL_CMD(tel_rules)
 TEL_CMD(tel_fleets)
-TEL_CMD(tel_scale)
 
 int
 telemetry_quiesce(int (*fn)(void *arg), void *arg)
@@ -735,9 +683,7 @@ telemetry_register(struct app *a, const char *config_path)
 			"optional @N to start at rule N") ||
 	    rte_telemetry_register_cmd("/ffwd/fleets", tel_fleets,
 			"Per fleet: replicas reserved/active, buckets, moves, spread cost. "
-			"No parameters") ||
-	    rte_telemetry_register_cmd("/ffwd/scale", tel_scale,
-			"Resize a fleet. Parameters: FLEET,N (active replicas)"))
+			"No parameters"))
 		return -1;
 	return 0;
 }

@@ -4,6 +4,8 @@
  * and top, and the bottleneck verdict spoken of a fleet rather than of one
  * of its replicas.
  */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +51,10 @@ int
 ctl_cmd_scale(int argc, char **argv)
 {
 	double timeout = 10, t0;
-	char cmd[128], err[512];
-	json_t *before, *r, *after = NULL;
+	char err[512], dir[PATH_MAX], req[PATH_MAX + 16], tmp[PATH_MAX + 16];
+	char ack[PATH_MAX + 16], line[256];
+	json_t *before, *after = NULL;
+	FILE *fp;
 	long long gen, n;
 	char *end;
 
@@ -73,22 +77,49 @@ ctl_cmd_scale(int argc, char **argv)
 		fprintf(stderr, "ffwdctl: %s\n", err);
 		return 1;
 	}
-	snprintf(cmd, sizeof(cmd), "/ffwd/scale,%s,%lld", argv[2], n);
-	r = ctl_query(argv[1], cmd, err, sizeof(err));
-	if (r == NULL) {
-		fprintf(stderr, "ffwdctl: %s\n", err);
+	/* The request goes through the label's runtime directory, which is
+	 * its owner's alone: telemetry stays read-only. */
+	if (ctl_runtime_dir(argv[1], dir, sizeof(dir)) != 0) {
+		fprintf(stderr, "ffwdctl: scale: no runtime directory for '%s'\n", argv[1]);
 		json_decref(before);
 		return 1;
 	}
-	if (*ctl_str(r, "error") != '\0') {
+	snprintf(req, sizeof(req), "%s/scale.req", dir);
+	snprintf(tmp, sizeof(tmp), "%s/scale.req.tmp", dir);
+	snprintf(ack, sizeof(ack), "%s/scale.ack", dir);
+	unlink(ack);
+	fp = fopen(tmp, "w");
+	if (fp == NULL || fprintf(fp, "%s %lld\n", argv[2], n) < 0 || fclose(fp) != 0 ||
+	    rename(tmp, req) != 0) {
+		fprintf(stderr, "ffwdctl: scale: %s: %s\n", req, strerror(errno));
+		json_decref(before);
+		return 1;
+	}
+	t0 = mono_now();
+	while ((fp = fopen(ack, "r")) == NULL) {
+		if (mono_now() - t0 > timeout) {
+			unlink(req);
+			fprintf(stderr, "ffwdctl: scale: '%s' did not take the request in %.1f s\n",
+				argv[1], timeout);
+			json_decref(before);
+			return 1;
+		}
+		usleep(10000);
+	}
+	line[0] = '\0';
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	unlink(ack);
+	line[strcspn(line, "\n")] = '\0';
+	if (strncmp(line, "gen ", 4) != 0) {
 		fprintf(stderr, "ffwdctl: fleet %s (%lld lcores reserved): %s\n", argv[2],
-			ctl_int(r, "reserved"), ctl_str(r, "error"));
-		json_decref(r);
+			ctl_int(before, "reserved"),
+			strncmp(line, "error: ", 7) == 0 ? line + 7 : "no answer");
 		json_decref(before);
 		return 1;
 	}
-	gen = ctl_int(r, "gen");
-	json_decref(r);
+	gen = strtoll(line + 4, NULL, 10);
 	/* The spreader's lcore does the move; wait until it says done. */
 	t0 = mono_now();
 	for (;;) {
