@@ -207,7 +207,8 @@ else
 	bad "non-root start without XDG_RUNTIME_DIR: rc $rc: $out"
 fi
 
-# Telemetry is read-only: ffwd registers only the five readers.
+# Telemetry is read-only: ffwd registers only these readers (a resize goes
+# through the runtime directory, see ffwdctl scale).
 cmds=$(echo / | timeout 10 dpdk-telemetry.py -f "$G" 2>/dev/null | "$py" -c '
 import json, sys
 for line in sys.stdin:
@@ -215,7 +216,7 @@ for line in sys.stdin:
     if line.startswith("{") and "\"/\"" in line:
         print(" ".join(c for c in json.loads(line)["/"] if c.startswith("/ffwd")))
 ')
-if [ "$cmds" = "/ffwd/info /ffwd/ports /ffwd/rings /ffwd/rules /ffwd/stages" ]; then
+if [ "$cmds" = "/ffwd/fleets /ffwd/info /ffwd/ports /ffwd/rings /ffwd/rules /ffwd/stages" ]; then
 	ok "telemetry commands of ffwd: $cmds (readers only)"
 else
 	bad "telemetry commands: '$cmds'"
