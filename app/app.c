@@ -19,6 +19,8 @@
 #include <rte_pause.h>
 
 #include "app.h"
+#include "bypass.h"
+#include "external.h"
 
 volatile int app_stop;
 volatile int app_reload;
@@ -61,9 +63,9 @@ app_lcore_get(struct app *a, unsigned int lcore, bool yield)
 }
 
 /* Ring names are "<from>-><to>" where that fits a memzone name. */
-static struct ffwd_ring *
-app_ring_make(struct app *a, struct stage *from, struct stage *to,
-	      unsigned int path)
+struct ffwd_ring *
+app_ring_between(struct app *a, struct stage *from, struct stage *to,
+		 unsigned int path)
 {
 	/* Room for any two stage names: ring_create() says when the memzone
 	 * name would be too long, rather than us cutting it silently. */
@@ -99,25 +101,46 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 		const struct conf_path *cp = &c->paths[p];
 		struct stage *st = &a->stages[a->path_first[p]];
 		struct app_seg *prev = NULL;
+		const int *ext_done = NULL;
 
 		for (i = 0; i < cp->n_stages;) {
-			struct app_seg *seg = &a->segs[a->n_segs++];
+			struct app_seg *seg;
 			unsigned int lcore = cp->stages[i].lcore, k;
 			struct app_lcore *lc;
 
+			/* An external place ends the segment before it with
+			 * the ring into it; no segment of ours runs it. */
+			if (st[i].ops->flags & STAGE_F_EXTERNAL) {
+				if (app_external_add(a, p, &st[i - 1], &st[i],
+						     &prev->done, &prev->out_ring,
+						     err, errlen) != 0)
+					return -1;
+				i++;
+				continue;
+			}
+			seg = &a->segs[a->n_segs++];
 			seg->path = p;
 			seg->yield = cp->stages[i].idle == CONF_IDLE_YIELD;
 			if (prev == NULL) {
 				seg->input = &st[i++];
 			} else {
-				seg->in_ring = app_ring_make(a, &st[i - 1], &st[i], p);
+				seg->in_ring = app_ring_between(a, &st[i - 1], &st[i], p);
 				if (seg->in_ring == NULL)
 					return app_err(err, errlen,
 						       "ring %s->%s: %s",
 						       st[i - 1].name, st[i].name,
 						       rte_strerror(rte_errno));
-				seg->upstream_done = &prev->done;
-				prev->out_ring = seg->in_ring;
+				if (st[i - 1].ops->flags & STAGE_F_EXTERNAL) {
+					/* The ring out of an external place: the
+					 * attached process says when it drained. */
+					if (app_external_out(a, &st[i - 1], seg->in_ring,
+							     &ext_done, err, errlen) != 0)
+						return -1;
+					seg->upstream_done = ext_done;
+				} else {
+					seg->upstream_done = &prev->done;
+					prev->out_ring = seg->in_ring;
+				}
 			}
 			while (i < cp->n_stages && cp->stages[i].lcore == lcore &&
 			       st[i].ops->role == STAGE_ROLE_APP) {
@@ -203,7 +226,9 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 		}
 	}
 	a->n_stages = n;
-	return app_build_segments(a, err, errlen);
+	if (app_build_segments(a, err, errlen) != 0)
+		return -1;
+	return app_bypass_build(a, err, errlen);
 }
 
 static __rte_noinline void
@@ -236,8 +261,10 @@ app_seg_sink(struct app_seg *seg, uint16_t off, uint16_t n)
 
 	if (seg->output != NULL)
 		taken = seg->output->burst(seg->output, pkts, n);
-	else
+	else if (likely(seg->bypass == NULL))
 		taken = ring_enqueue_burst(seg->out_ring, (void *const *)pkts, n);
+	else
+		taken = app_bypass_sink(seg, pkts, n);
 	seg->stash_off = off + taken;
 	seg->stash_n = n - taken;
 	if (unlikely(taken < n))
@@ -274,11 +301,21 @@ app_seg_poll(struct app_seg *seg)
 		n = seg->input->burst(seg->input, pkts, STAGE_BURST);
 	} else {
 		n = ring_dequeue_burst(seg->in_ring, (void **)pkts, STAGE_BURST);
+		/* The path's own ring first: what the stages passed is
+		 * older than what went around them since. */
+		if (unlikely(seg->bypass_in != NULL) && n == 0)
+			n = ring_dequeue_burst(seg->bypass_in, (void **)pkts,
+					       STAGE_BURST);
 		if (n == 0 && __atomic_load_n(seg->upstream_done, __ATOMIC_ACQUIRE)) {
 			/* Upstream finished before this look: one more
-			 * dequeue sees everything it ever enqueued. */
+			 * dequeue sees everything it ever enqueued (the
+			 * input's segment finished before upstream did,
+			 * so the bypass ring is complete too). */
 			n = ring_dequeue_burst(seg->in_ring, (void **)pkts,
 					       STAGE_BURST);
+			if (n == 0 && seg->bypass_in != NULL)
+				n = ring_dequeue_burst(seg->bypass_in, (void **)pkts,
+						       STAGE_BURST);
 			if (n == 0) {
 				app_seg_finish(seg);
 				return 0;
@@ -471,13 +508,30 @@ app_housekeeping(struct app *a, bool final)
 	for (i = 0; i < a->n_stages; i++)
 		if (a->stages[i].ops->housekeeping != NULL)
 			a->stages[i].ops->housekeeping(&a->stages[i], final);
+	app_external_poll(a, final);
+	if (!final)
+		app_bypass_watch(a);
 }
 
 void
 app_wait(struct app *a)
 {
-	unsigned int i;
+	unsigned int i, running;
 
+	/* While they drain, a path may still need its bypass switched back
+	 * (the input's segment holds its stash meanwhile) or an external
+	 * place with nothing attached emptied. */
+	do {
+		running = 0;
+		for (i = 0; i < a->n_lcores; i++)
+			running += rte_eal_get_lcore_state(a->lcores[i].lcore) ==
+				   RUNNING;
+		if (running != 0) {
+			app_external_poll(a, true);
+			app_bypass_watch(a);
+			rte_delay_us_sleep(1000);
+		}
+	} while (running != 0);
 	for (i = 0; i < a->n_lcores; i++)
 		rte_eal_wait_lcore(a->lcores[i].lcore);
 }
@@ -624,11 +678,16 @@ app_report(struct app *a, FILE *f)
 		const struct stage *out = in + c->paths[p].n_stages - 1;
 		uint64_t dropped = 0;
 
+		uint64_t bdrop = app_bypass_drops(a, p);
+
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			dropped += stage_drops(&in[i]);
+		dropped += bdrop;
 		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
 			in->ctr.pkts_in, out->ctr.pkts_out, dropped);
 		app_print_path_drops(f, in, c->paths[p].n_stages);
+		if (bdrop != 0)
+			fprintf(f, " bypass_drop=%lu", bdrop);
 		if (in->ctr.pkts_in != out->ctr.pkts_out + dropped) {
 			fprintf(f, " MISMATCH: %ld unaccounted\n",
 				(long)(in->ctr.pkts_in - out->ctr.pkts_out - dropped));
@@ -636,6 +695,7 @@ app_report(struct app *a, FILE *f)
 		} else {
 			fprintf(f, " ok\n");
 		}
+		app_bypass_report(a, p, f);
 		tot_rx += in->ctr.pkts_in;
 		tot_tx += out->ctr.pkts_out;
 		tot_drop += dropped;
@@ -672,6 +732,8 @@ app_free(struct app *a)
 		ring_free(a->rings[i].ring);
 	for (i = 0; i < a->n_stages; i++)
 		stage_fini(&a->stages[i]);
+	app_external_free(a);
+	app_bypass_free(a);
 	rte_free(a->stages);
 	rte_free(a->segs);
 	rte_mempool_free(a->pool);

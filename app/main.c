@@ -23,6 +23,7 @@
 #include <rte_pdump.h>
 
 #include "app.h"
+#include "attach.h"
 #include "capfile.h"
 #include "conf.h"
 #include "ids_cmd.h"
@@ -80,6 +81,7 @@ usage(FILE *f, const char *prog)
 "usage: %s [-c] CONFIG [options] [-- EAL options]\n"
 "       %s replay FILE --port DEVARGS [...]   (see: ffwd replay --help)\n"
 "       %s ids -r PCAP -S RULES -l DIR [...]  (see: ffwd ids --help)\n"
+"       %s attach LABEL STAGE [...] -- KIND-CONFIG (see: ffwd attach --help)\n"
 "\n"
 "Runs the packet pipeline described by CONFIG (YAML): input, application\n"
 "and output stages on dedicated lcores, joined by FastForward rings where a\n"
@@ -146,7 +148,7 @@ usage(FILE *f, const char *prog)
 "summary says LOSS and names the ports).\n"
 "\n"
 "stage kinds:\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 	usage_kinds(f);
 }
 
@@ -422,6 +424,9 @@ main(int argc, char **argv)
 	struct opts o;
 	int ret;
 
+	/* "ffwd attach LABEL STAGE -- KIND-CONFIG": serve an external stage. */
+	if (argc > 1 && strcmp(argv[1], "attach") == 0)
+		return attach_main(argc - 1, argv + 1);
 	/* "ffwd replay FILE --port DEVARGS ...": a pipeline without YAML. */
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
