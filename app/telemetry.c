@@ -22,6 +22,8 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "bypass.h"
+#include "external.h"
 #include "telemetry.h"
 
 /* DPDK's telemetry callbacks take no context argument, so the app they
@@ -269,6 +271,38 @@ tel_emit(void *arg, const char *name, uint64_t value)
 	tel_u64(arg, tel_key(key, sizeof(key), name), value);
 }
 
+/* A path's bypass, on its input stage's entry; an external place's
+ * attachment, on its own. */
+static void
+tel_path_extras(struct tel_out *c, const struct app *a, const struct stage *s,
+		unsigned int path)
+{
+	static const char *const names[] = {
+#define X(name, help) #name,
+		BYPASS_COUNTERS(X)
+#undef X
+	};
+	uint64_t v[RTE_DIM(names)];
+	const char *mode;
+	const struct ext_slot *sl;
+	unsigned int k;
+
+	if (s == &a->stages[a->path_first[path]] &&
+	    app_bypass_state(a, path, &mode, v)) {
+		tel_str(c, "bypass", conf_bypass_names[a->conf->paths[path].bypass]);
+		tel_str(c, "bypass_mode", mode);
+		for (k = 0; k < RTE_DIM(names); k++)
+			tel_u64(c, names[k], v[k]);
+	}
+	sl = (s->ops->flags & STAGE_F_EXTERNAL) ? app_external_slot(a, s) : NULL;
+	if (sl != NULL) {
+		tel_str(c, "attached", LD(sl->state) == EXT_ATTACHED ? "yes" : "no");
+		tel_u64(c, "attached_pid", (uint64_t)LD(sl->pid));
+		tel_u64(c, "attaches", LD(sl->attaches));
+		tel_u64(c, "detaches", LD(sl->detaches));
+	}
+}
+
 static void
 tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 	  unsigned int path)
@@ -327,6 +361,7 @@ tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 			tel_u64(c, key, v);
 		}
 	}
+	tel_path_extras(c, a, s, path);
 	/* The kind's own entries last (a firewall's per-rule hits): they
 	 * are what a long rule set cuts. */
 	if (s->ops->telemetry != NULL)
@@ -461,7 +496,10 @@ tel_ports_do(const char *cmd, const char *params, struct rte_tel_data *d)
 		tel_u64(&c, "oerrors", es.oerrors);
 		tel_u64(&c, "rx_nombuf", es.rx_nombuf);
 		/* Link propagation of a bump-in-the-wire pair (port.c). */
-		tel_u64(&c, "link_peer", (uint64_t)(int64_t)a->ports[i].link_peer);
+		/* Only a paired port has one: -1 as a u64 is 2^64 - 1, which
+		 * JSON readers (jansson, ffwdctl) refuse as too big. */
+		if (a->ports[i].link_peer >= 0)
+			tel_u64(&c, "link_peer", (uint64_t)a->ports[i].link_peer);
 		tel_u64(&c, "link_lost", a->ports[i].link_lost);
 		tel_u64(&c, "peer_downs", a->ports[i].peer_downs);
 		tel_u64(&c, "peer_ups", a->ports[i].peer_ups);
