@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -170,13 +171,13 @@ app_external_slot(const struct app *a, const struct stage *s)
  * for the full ring and would never drain.
  */
 static void
-ext_claim(struct app *a, unsigned int i)
+ext_claim(struct app *a, unsigned int i, uint32_t from)
 {
 	struct app_ext *x = a->ext;
 	struct ext_slot *sl = &x->dir->slot[i];
 	struct stage *s = x->stage[i];
 	enum conf_bypass mode = a->conf->paths[x->path[i]].bypass;
-	uint32_t want = EXT_FREE;
+	uint32_t want = from;
 	void *objs[RING_BURST_MAX];
 	uint64_t moved = 0, dropped = 0;
 	unsigned int n, k;
@@ -254,13 +255,17 @@ app_external_poll(struct app *a, bool draining)
 		__atomic_store_n(&s->ctr.bursts,
 				 __atomic_load_n(&sl->bursts, __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
-		if (st != x->seen_state[i] || pid != x->seen_pid[i]) {
+		/* seen_pid is -pid once that pid was found gone. */
+		if (st != x->seen_state[i] ||
+		    (pid != x->seen_pid[i] && -pid != x->seen_pid[i])) {
 			if (st == EXT_ATTACHED)
 				fprintf(stderr, "ffwd: external stage '%s': attached: %s stage, pid %d, lcore %u\n",
 					s->name, sl->kind, pid, sl->lcore);
 			else if (x->seen_state[i] == EXT_ATTACHED)
-				fprintf(stderr, "ffwd: external stage '%s': detached (pid %d)\n",
-					s->name, x->seen_pid[i]);
+				fprintf(stderr, "ffwd: external stage '%s': %s (pid %d)\n",
+					s->name, st == EXT_CLAIMED ?
+					"taken over at exit" : "detached",
+					abs(x->seen_pid[i]));
 			x->seen_state[i] = st;
 			x->seen_pid[i] = pid;
 		}
@@ -273,7 +278,12 @@ app_external_poll(struct app *a, bool draining)
 			x->seen_pid[i] = -pid;
 		}
 		if (draining && (st == EXT_FREE || x->claimed[i]))
-			ext_claim(a, i);
+			ext_claim(a, i, EXT_FREE);
+		/* Dead while attached: take it over, or the drain would wait
+		 * for it forever. What it held in hand is gone: the path's
+		 * check reports those packets as unaccounted for. */
+		else if (draining && st == EXT_ATTACHED && x->seen_pid[i] == -pid)
+			ext_claim(a, i, EXT_ATTACHED);
 	}
 }
 
