@@ -20,6 +20,8 @@
 #include <rte_pause.h>
 
 #include "app.h"
+#include "bypass.h"
+#include "external.h"
 #include "fleet.h"
 
 volatile int app_stop;
@@ -103,6 +105,7 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 		struct stage *st = &a->stages[a->path_first[p]];
 		struct app_seg *prev = NULL;
 		struct fleet *merge = NULL;
+		const int *ext_done = NULL;
 
 		for (i = 0; i < cp->n_stages;) {
 			struct app_seg *seg;
@@ -115,6 +118,16 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 				if (fleet_build(a, p, i, prev, &i, &merge, err,
 						errlen) != 0)
 					return -1;
+				continue;
+			}
+			/* An external place ends the segment before it with
+			 * the ring into it; no segment of ours runs it. */
+			if (st[i].ops->flags & STAGE_F_EXTERNAL) {
+				if (app_external_add(a, p, &st[i - 1], &st[i],
+						     &prev->done, &prev->out_ring,
+						     err, errlen) != 0)
+					return -1;
+				i++;
 				continue;
 			}
 			seg = &a->segs[a->n_segs++];
@@ -132,8 +145,17 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 						       "ring %s->%s: %s",
 						       st[i - 1].name, st[i].name,
 						       rte_strerror(rte_errno));
-				seg->upstream_done = &prev->done;
-				prev->out_ring = seg->in_ring;
+				if (st[i - 1].ops->flags & STAGE_F_EXTERNAL) {
+					/* The ring out of an external place: the
+					 * attached process says when it drained. */
+					if (app_external_out(a, &st[i - 1], seg->in_ring,
+							     &ext_done, err, errlen) != 0)
+						return -1;
+					seg->upstream_done = ext_done;
+				} else {
+					seg->upstream_done = &prev->done;
+					prev->out_ring = seg->in_ring;
+				}
 			}
 			while (i < cp->n_stages && cp->stages[i].lcore == lcore &&
 			       st[i].ops->role == STAGE_ROLE_APP) {
@@ -224,7 +246,9 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 		}
 	}
 	a->n_stages = n;
-	return app_build_segments(a, err, errlen);
+	if (app_build_segments(a, err, errlen) != 0)
+		return -1;
+	return app_bypass_build(a, err, errlen);
 }
 
 static __rte_noinline void
@@ -259,8 +283,10 @@ app_seg_sink(struct app_seg *seg, uint16_t off, uint16_t n)
 		taken = seg->output->burst(seg->output, pkts, n);
 	else if (seg->spread != NULL)
 		taken = fleet_spread(seg->spread, pkts, n);
-	else
+	else if (likely(seg->bypass == NULL))
 		taken = ring_enqueue_burst(seg->out_ring, (void *const *)pkts, n);
+	else
+		taken = app_bypass_sink(seg, pkts, n);
 	seg->stash_off = off + taken;
 	seg->stash_n = n - taken;
 	if (unlikely(taken < n))
@@ -307,11 +333,21 @@ app_seg_poll(struct app_seg *seg)
 		}
 	} else {
 		n = ring_dequeue_burst(seg->in_ring, (void **)pkts, STAGE_BURST);
+		/* The path's own ring first: what the stages passed is
+		 * older than what went around them since. */
+		if (unlikely(seg->bypass_in != NULL) && n == 0)
+			n = ring_dequeue_burst(seg->bypass_in, (void **)pkts,
+					       STAGE_BURST);
 		if (n == 0 && __atomic_load_n(seg->upstream_done, __ATOMIC_ACQUIRE)) {
 			/* Upstream finished before this look: one more
-			 * dequeue sees everything it ever enqueued. */
+			 * dequeue sees everything it ever enqueued (the
+			 * input's segment finished before upstream did,
+			 * so the bypass ring is complete too). */
 			n = ring_dequeue_burst(seg->in_ring, (void **)pkts,
 					       STAGE_BURST);
+			if (n == 0 && seg->bypass_in != NULL)
+				n = ring_dequeue_burst(seg->bypass_in, (void **)pkts,
+						       STAGE_BURST);
 			if (n == 0) {
 				app_seg_finish(seg);
 				return 0;
@@ -548,13 +584,30 @@ app_housekeeping(struct app *a, bool final)
 	for (i = 0; (s = app_stage_nth(a, i)) != NULL; i++)
 		if (s->ops->housekeeping != NULL)
 			s->ops->housekeeping(s, final);
+	app_external_poll(a, final);
+	if (!final)
+		app_bypass_watch(a);
 }
 
 void
 app_wait(struct app *a)
 {
-	unsigned int i;
+	unsigned int i, running;
 
+	/* While they drain, a path may still need its bypass switched back
+	 * (the input's segment holds its stash meanwhile) or an external
+	 * place with nothing attached emptied. */
+	do {
+		running = 0;
+		for (i = 0; i < a->n_lcores; i++)
+			running += rte_eal_get_lcore_state(a->lcores[i].lcore) ==
+				   RUNNING;
+		if (running != 0) {
+			app_external_poll(a, true);
+			app_bypass_watch(a);
+			rte_delay_us_sleep(1000);
+		}
+	} while (running != 0);
 	for (i = 0; i < a->n_lcores; i++)
 		rte_eal_wait_lcore(a->lcores[i].lcore);
 }
@@ -712,6 +765,8 @@ app_report(struct app *a, FILE *f)
 		const struct stage *out = in + c->paths[p].n_stages - 1;
 		uint64_t dropped = 0, rx, x_drop;
 
+		uint64_t bdrop = app_bypass_drops(a, p);
+
 		/* Fleet replicas beyond the first (and RSS inputs) are not
 		 * in the path's stage array. */
 		fleet_path_extra(a, p, &rx, &x_drop);
@@ -719,9 +774,12 @@ app_report(struct app *a, FILE *f)
 		dropped += x_drop;
 		for (i = 0; i < c->paths[p].n_stages; i++)
 			dropped += stage_drops(&in[i]);
+		dropped += bdrop;
 		fprintf(f, "path %s: received %lu sent %lu dropped %lu", c->paths[p].name,
 			rx, out->ctr.pkts_out, dropped);
 		app_print_path_drops(f, a, p);
+		if (bdrop != 0)
+			fprintf(f, " bypass_drop=%lu", bdrop);
 		if (rx != out->ctr.pkts_out + dropped) {
 			fprintf(f, " MISMATCH: %ld unaccounted\n",
 				(long)(rx - out->ctr.pkts_out - dropped));
@@ -729,6 +787,7 @@ app_report(struct app *a, FILE *f)
 		} else {
 			fprintf(f, " ok\n");
 		}
+		app_bypass_report(a, p, f);
 		tot_rx += rx;
 		tot_tx += out->ctr.pkts_out;
 		tot_drop += dropped;
@@ -766,6 +825,8 @@ app_free(struct app *a)
 	for (i = 0; i < a->n_stages; i++)
 		stage_fini(&a->stages[i]);
 	fleet_free(a);
+	app_external_free(a);
+	app_bypass_free(a);
 	rte_free(a->stages);
 	rte_free(a->segs);
 	rte_mempool_free(a->pool);

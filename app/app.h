@@ -54,6 +54,10 @@ struct app_seg {
 	bool yield;			/**< idle mode of the lcore */
 	unsigned int n_idle;		/**< stages whose ops->idle must run */
 	struct stage *idle[CONF_MAX_STAGES];
+	struct app_bypass *bypass;	/**< the input's segment of a path with
+					 *   a bypass: its switchable sink */
+	struct ffwd_ring *bypass_in;	/**< the output's: the bypass ring,
+					 *   polled when in_ring is empty */
 	uint16_t stash_off, stash_n;	/**< buf[stash_off..+stash_n): the stash */
 	uint64_t stash_polls;		/**< polls that found the sink full */
 	struct rte_mbuf *buf[STAGE_BURST]; /**< the burst in hand */
@@ -110,8 +114,13 @@ struct app_ring {
 	unsigned int path;
 };
 
+struct app_ext;
+struct app_bypass;
+
 struct app {
 	const struct conf *conf;
+	struct app_ext *ext;		/**< external places (app/external.c) */
+	struct app_bypass *bypass[CONF_MAX_PATHS]; /**< app/bypass.c */
 	struct rte_mempool *pool;
 	struct port ports[CONF_MAX_PORTS];	/**< as conf->ports */
 	unsigned int n_stages;
@@ -166,7 +175,8 @@ int app_reload_stages(struct app *a, FILE *f);
  */
 void app_housekeeping(struct app *a, bool final);
 
-/** Wait for all stage lcores to drain and return. */
+/** Wait for all stage lcores to drain and return, running the external
+ * places' and the bypass watchdog's housekeeping meanwhile. */
 void app_wait(struct app *a);
 
 /** Packets received by all input stages so far (any thread). */

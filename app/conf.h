@@ -86,8 +86,18 @@ struct conf_stage {
 	struct conf_mark mark;
 };
 
+/** What a path does while a stage of it is stalled or detached. */
+enum conf_bypass {
+	CONF_BYPASS_OFF,	/**< back-pressure: rings fill, inputs hold */
+	CONF_BYPASS_OPEN,	/**< fail-open: input straight to the output */
+	CONF_BYPASS_CLOSED,	/**< fail-closed: drop, counted as bypass_drop */
+};
+#define CONF_STALL_MS_DEFAULT	100
+
 struct conf_path {
 	char name[CONF_NAME_MAX];
+	enum conf_bypass bypass;	/**< default CONF_BYPASS_OFF */
+	uint32_t stall_ms;		/**< no progress this long is a stall */
 	unsigned int n_stages;
 	struct conf_stage stages[CONF_MAX_STAGES];
 	struct conf_mark mark;
@@ -131,5 +141,18 @@ void conf_free(struct conf *conf);
  * rules), before EAL. @return 0, or -1 with a message in err.
  */
 int conf_check_kinds(const struct conf *conf, char *err, size_t errlen);
+
+extern const char *const conf_bypass_names[3];
+
+/**
+ * Parse TEXT, one stage's YAML mapping ({ kind: KIND, and its keys }), as
+ * the only stage of a one-path CONF: `ffwd attach`. NAME and LCORE come
+ * from the command line, so the mapping must not give name, lcore or
+ * idle; the kind must be an app kind. @return 0, or -1 with
+ * "file:line:col: ..." in err.
+ */
+int conf_parse_stage_alone(struct conf *conf, const char *file,
+			   const char *text, size_t len, const char *name,
+			   unsigned int lcore, char *err, size_t errlen);
 
 #endif /* FFWD_CONF_H */

@@ -17,8 +17,10 @@
 #include "conf_pvt.h"
 
 static const char *const conf_path_keys[] = {
-	"name", "stages", NULL,
+	"name", "stages", "bypass", "stall_ms", NULL,
 };
+
+const char *const conf_bypass_names[3] = { "off", "fail-open", "fail-closed" };
 
 /* Keys of every stage, then those of kinds that take a port. */
 static const char *const conf_stage_common_keys[] = {
@@ -451,7 +453,7 @@ conf_check_fleets(struct conf_ctx *ctx, const struct conf_path *path,
 static int
 conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 		 const struct conf_path *path, unsigned int index,
-		 struct conf_stage *st)
+		 struct conf_stage *st, const char *fixed_name, int fixed_lcore)
 {
 	const struct conf *conf = ctx->conf;
 	const struct conf_stage *o;
@@ -481,7 +483,14 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 	 */
 	name = conf_get(ctx, map, "name", NULL);
 	snprintf(where, sizeof(where), "path '%s' stage %u", path->name, index);
-	if (name != NULL) {
+	if (fixed_name != NULL) {
+		/* `ffwd attach`: the command line names the stage. */
+		if (name != NULL)
+			return conf_err(ctx, name, "attach",
+					"name is given on the command line, expected only kind and the kind's keys");
+		snprintf(st->name, sizeof(st->name), "%s", fixed_name);
+		snprintf(where, sizeof(where), "stage '%s'", st->name);
+	} else if (name != NULL) {
 		if (conf_name(ctx, name, where, "name", CONF_NAME_MAX,
 			      st->name) < 0)
 			return -1;
@@ -511,7 +520,7 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 	if (conf_check_keys(ctx, map, where,
 			    st->ops != NULL ? keys : NULL, st->ops, "key") < 0)
 		return -1;
-	if (name == NULL)
+	if (name == NULL && fixed_name == NULL)
 		return conf_err(ctx, map, where,
 				"name is missing, expected 1..%d " CONF_NAME_RULE,
 				CONF_NAME_MAX - 1);
@@ -535,6 +544,23 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 	}
 
 	v = conf_get(ctx, map, "lcore", NULL);
+	if (fixed_lcore >= 0 || (st->ops->flags & STAGE_F_EXTERNAL)) {
+		/* An external place runs on no lcore of this process: it
+		 * is marked with the housekeeping lcore, which runs no
+		 * stage but watches this one. `ffwd attach` brings the
+		 * lcore of its own process. */
+		if (v != NULL)
+			return conf_err(ctx, v, where, fixed_lcore >= 0 ?
+					"lcore is given on the command line (--lcore), expected only kind and the kind's keys" :
+					"lcore is not taken by an external stage: the process that attaches (ffwd attach --lcore N) runs it");
+		v = conf_get(ctx, map, "idle", NULL);
+		if (v != NULL)
+			return conf_err(ctx, v, where, "idle is not taken by %s, expected only kind and the kind's keys",
+					fixed_lcore >= 0 ? "ffwd attach" : "an external stage");
+		st->lcore = fixed_lcore >= 0 ? (unsigned int)fixed_lcore :
+						conf->housekeeping;
+		goto kind_keys;
+	}
 	if (v == NULL && conf_get(ctx, map, "lcores", NULL) == NULL)
 		return conf_err(ctx, map, where,
 				"lcore is missing, expected an integer 0..%d",
@@ -562,6 +588,7 @@ conf_parse_stage(struct conf_ctx *ctx, yaml_node_t *map,
 		st->idle = (enum conf_idle)e;
 	}
 
+kind_keys:
 	if ((st->ops->flags & STAGE_F_PORT) &&
 	    conf_parse_stage_port(ctx, map, where, st) < 0)
 		return -1;
@@ -617,10 +644,22 @@ conf_check_path(struct conf_ctx *ctx, const struct conf_path *path)
 	 */
 	for (i = 1; i < path->n_stages; i++) {
 		st = &path->stages[i];
+		if ((st->ops->flags & STAGE_F_EXTERNAL) &&
+		    (path->stages[i - 1].ops->flags & STAGE_F_EXTERNAL))
+			return conf_err_at(ctx, st->mark, where,
+					   "external stage '%s' follows external stage '%s', expected a stage of this process between two external ones",
+					   st->name, path->stages[i - 1].name);
+		if (st->ops->flags & STAGE_F_EXTERNAL)
+			continue;
 		if (st->lcore == path->stages[i - 1].lcore)
 			continue;
 		for (j = i - 1; j-- > 0;) {
 			prev = &path->stages[j];
+			/* Past an external place, the path has left this
+			 * process: an lcore before it may serve the path
+			 * again after it, through the ring out of it. */
+			if (prev->ops->flags & STAGE_F_EXTERNAL)
+				break;
 			if (prev->lcore != st->lcore)
 				continue;
 			return conf_err_at(ctx, st->mark, where,
@@ -639,9 +678,10 @@ conf_parse_path(struct conf_ctx *ctx, yaml_node_t *node, unsigned int index,
 	struct conf *conf = ctx->conf;
 	struct conf_path *path = &conf->paths[conf->n_paths];
 	char where[CONF_NAME_MAX + 16];
-	yaml_node_t *name = NULL, *stages = stages_main;
+	yaml_node_t *name = NULL, *stages = stages_main, *byp = NULL, *v;
 	yaml_node_item_t *it;
-	unsigned int i, n;
+	unsigned int i, n, e;
+	long long ms;
 
 	snprintf(where, sizeof(where), "path %u", index);
 	if (stages_main != NULL) {
@@ -682,6 +722,26 @@ conf_parse_path(struct conf_ctx *ctx, yaml_node_t *node, unsigned int index,
 			return -1;
 	}
 	snprintf(where, sizeof(where), "path '%s'", path->name);
+	path->stall_ms = CONF_STALL_MS_DEFAULT;
+	if (stages_main == NULL) {
+		byp = conf_get(ctx, node, "bypass", NULL);
+		if (byp != NULL) {
+			if (conf_enum(ctx, byp, where, "bypass", conf_bypass_names, 3,
+				      "off, fail-open or fail-closed", &e) < 0)
+				return -1;
+			path->bypass = (enum conf_bypass)e;
+		}
+		v = conf_get(ctx, node, "stall_ms", NULL);
+		if (v != NULL) {
+			if (conf_int(ctx, v, where, "stall_ms", 1, 60000, NULL,
+				     &ms) < 0)
+				return -1;
+			if (byp == NULL || path->bypass == CONF_BYPASS_OFF)
+				return conf_err(ctx, v, where,
+						"stall_ms without bypass: fail-open or fail-closed, expected both");
+			path->stall_ms = (uint32_t)ms;
+		}
+	}
 
 	n = conf_seq_size(stages);
 	if (n < 2)
@@ -695,14 +755,95 @@ conf_parse_path(struct conf_ctx *ctx, yaml_node_t *node, unsigned int index,
 	for (it = stages->data.sequence.items.start, i = 0;
 	     it < stages->data.sequence.items.top; it++, i++) {
 		if (conf_parse_stage(ctx, conf_node(ctx, *it), path, i + 1,
-				     &path->stages[i]) < 0)
+				     &path->stages[i], NULL, -1) < 0)
 			return -1;
 		path->n_stages = i + 1;
 	}
 	if (conf_check_path(ctx, path) < 0)
 		return -1;
+	if (path->bypass != CONF_BYPASS_OFF) {
+		/* The watchdog switches the input's segment to the output's:
+		 * there must be something between them to step around. */
+		unsigned int lin = path->stages[0].lcore;
+		unsigned int lout = path->stages[path->n_stages - 1].lcore;
+
+		for (i = 1; i + 1 < path->n_stages; i++)
+			if ((path->stages[i].ops->flags & STAGE_F_EXTERNAL) ||
+			    (path->stages[i].lcore != lin &&
+			     path->stages[i].lcore != lout))
+				break;
+		if (i + 1 >= path->n_stages)
+			return conf_err(ctx, byp, where,
+					"bypass is %s, but no stage of the path runs apart from its input's lcore %u and its output's lcore %u, expected an external stage or an app stage on an lcore of its own to step around",
+					conf_bypass_names[path->bypass], lin, lout);
+	}
 	conf->n_paths++;
 	return 0;
+}
+
+int
+conf_parse_stage_alone(struct conf *conf, const char *file, const char *text,
+		       size_t len, const char *name, unsigned int lcore,
+		       char *err, size_t errlen)
+{
+	struct conf_ctx ctx = {
+		.conf = conf,
+		.file = file,
+		.err = err,
+		.errlen = errlen,
+	};
+	struct conf_path *path = &conf->paths[0];
+	struct conf_stage *st = &path->stages[0];
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int ret = -1;
+
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->file, sizeof(conf->file), "%s", file);
+	snprintf(path->name, sizeof(path->name), "attach");
+	conf->housekeeping = CONF_MAX_LCORES; /* none: any lcore will do */
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &ctx.doc)) {
+		struct conf_mark m = {
+			.line = (unsigned int)parser.problem_mark.line + 1,
+			.col = (unsigned int)parser.problem_mark.column + 1,
+		};
+
+		conf_err_at(&ctx, m, NULL, "YAML syntax error: %s",
+			    parser.problem != NULL ? parser.problem : "unknown problem");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&ctx.doc);
+	if (root == NULL || conf_is_null(root)) {
+		struct conf_mark m = { .line = 1, .col = 1 };
+
+		conf_err_at(&ctx, m, NULL,
+			    "empty stage, expected a mapping { kind: KIND, and the kind's keys }");
+		goto out;
+	}
+	if (conf_parse_stage(&ctx, root, path, 1, st, name, (int)lcore) < 0)
+		goto out;
+	path->n_stages = 1;
+	conf->n_paths = 1;
+	if (st->ops->role != STAGE_ROLE_APP ||
+	    (st->ops->flags & STAGE_F_EXTERNAL)) {
+		conf_err_at(&ctx, st->mark, "attach",
+			    "kind is %s, expected an app kind (an attached stage sits between two rings)",
+			    st->ops->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	yaml_document_delete(&ctx.doc);
+	yaml_parser_delete(&parser);
+	if (ret != 0)
+		conf_free(conf);
+	return ret;
 }
 
 int

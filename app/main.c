@@ -23,6 +23,7 @@
 #include <rte_pdump.h>
 
 #include "app.h"
+#include "attach.h"
 #include "capfile.h"
 #include "conf.h"
 #include "fleet.h"
@@ -81,6 +82,7 @@ usage(FILE *f, const char *prog)
 "usage: %s [-c] CONFIG [options] [-- EAL options]\n"
 "       %s replay FILE --port DEVARGS [...]   (see: ffwd replay --help)\n"
 "       %s ids -r PCAP -S RULES -l DIR [...]  (see: ffwd ids --help)\n"
+"       %s attach LABEL STAGE [...] -- KIND-CONFIG (see: ffwd attach --help)\n"
 "\n"
 "Runs the packet pipeline described by CONFIG (YAML): input, application\n"
 "and output stages on dedicated lcores, joined by FastForward rings where a\n"
@@ -136,6 +138,11 @@ usage(FILE *f, const char *prog)
 "            forces copy mode; rxq/txq > 1 sets its queue_count. Examples:\n"
 "            conf/af_xdp.yaml.\n"
 "  paths:    [ { name: NAME, stages: [ STAGE, ... ] } ]   (or stages: [...])\n"
+"            bypass: off|fail-open|fail-closed, stall_ms: 100 on a path: while\n"
+"            a stage between the input's and the output's lcore makes no\n"
+"            progress for stall_ms with packets waiting (or an external\n"
+"            stage has nothing attached), send the input straight to the\n"
+"            output (counted as bypassed) or drop it (bypass_drop).\n"
 "  STAGE:    { name: NAME, kind: KIND, lcore: N, idle: spin|yield,\n"
 "              port: PORT, queue: Q   (kinds that take a port),\n"
 "              and the kind's own keys (below) }\n"
@@ -147,7 +154,7 @@ usage(FILE *f, const char *prog)
 "summary says LOSS and names the ports).\n"
 "\n"
 "stage kinds:\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 	usage_kinds(f);
 }
 
@@ -424,6 +431,9 @@ main(int argc, char **argv)
 	struct opts o;
 	int ret;
 
+	/* "ffwd attach LABEL STAGE -- KIND-CONFIG": serve an external stage. */
+	if (argc > 1 && strcmp(argv[1], "attach") == 0)
+		return attach_main(argc - 1, argv + 1);
 	/* "ffwd replay FILE --port DEVARGS ...": a pipeline without YAML. */
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);

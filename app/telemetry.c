@@ -23,6 +23,8 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "bypass.h"
+#include "external.h"
 #include "fleet.h"
 #include "telemetry.h"
 
@@ -271,6 +273,38 @@ tel_emit(void *arg, const char *name, uint64_t value)
 	tel_u64(arg, tel_key(key, sizeof(key), name), value);
 }
 
+/* A path's bypass, on its input stage's entry; an external place's
+ * attachment, on its own. */
+static void
+tel_path_extras(struct tel_out *c, const struct app *a, const struct stage *s,
+		unsigned int path)
+{
+	static const char *const names[] = {
+#define X(name, help) #name,
+		BYPASS_COUNTERS(X)
+#undef X
+	};
+	uint64_t v[RTE_DIM(names)];
+	const char *mode;
+	const struct ext_slot *sl;
+	unsigned int k;
+
+	if (s == &a->stages[a->path_first[path]] &&
+	    app_bypass_state(a, path, &mode, v)) {
+		tel_str(c, "bypass", conf_bypass_names[a->conf->paths[path].bypass]);
+		tel_str(c, "bypass_mode", mode);
+		for (k = 0; k < RTE_DIM(names); k++)
+			tel_u64(c, names[k], v[k]);
+	}
+	sl = (s->ops->flags & STAGE_F_EXTERNAL) ? app_external_slot(a, s) : NULL;
+	if (sl != NULL) {
+		tel_str(c, "attached", LD(sl->state) == EXT_ATTACHED ? "yes" : "no");
+		tel_u64(c, "attached_pid", (uint64_t)LD(sl->pid));
+		tel_u64(c, "attaches", LD(sl->attaches));
+		tel_u64(c, "detaches", LD(sl->detaches));
+	}
+}
+
 static void
 tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 	  unsigned int path)
@@ -344,6 +378,7 @@ tel_stage(struct tel_out *c, const struct app *a, const struct stage *s,
 			tel_u64(c, key, v);
 		}
 	}
+	tel_path_extras(c, a, s, path);
 	/* The kind's own entries last (a firewall's per-rule hits): they
 	 * are what a long rule set cuts. */
 	if (s->ops->telemetry != NULL)

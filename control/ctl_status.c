@@ -358,6 +358,21 @@ print_table(json_t *b, json_t *a, double dt, FILE *out, bool bars)
 		else
 			fprintf(out, "%9s %6s\n", "-", "-");
 	}
+	/* Bypass of a path (on its input stage's entry) and the attachment
+	 * of an external place: what an operator of an inline path asks
+	 * first when the traffic looks wrong. */
+	json_object_foreach(st_a, name, v) {
+		if (json_object_get(v, "bypass_mode") != NULL)
+			fprintf(out, "bypass path %s: %s, now %s: bypassed %lld bypass_drop %lld switches %lld resumes %lld\n",
+				ctl_str(v, "path"), ctl_str(v, "bypass"),
+				ctl_str(v, "bypass_mode"), ctl_int(v, "bypassed"),
+				ctl_int(v, "bypass_drop"), ctl_int(v, "bypass_switches"),
+				ctl_int(v, "bypass_resumes"));
+		if (json_object_get(v, "attached") != NULL)
+			fprintf(out, "external %s: attached %s (pid %lld), attaches %lld detaches %lld\n",
+				name, ctl_str(v, "attached"), ctl_int(v, "attached_pid"),
+				ctl_int(v, "attaches"), ctl_int(v, "detaches"));
+	}
 	if (json_object_size(json_object_get(a, "rings")) != 0) {
 		fprintf(out, "%-24s %15s %6s %8s %10s %12s\n", "RING", "BACKLOG/SIZE",
 			"FILL", "HWM", "FULL", "ITEMS/S");

@@ -63,6 +63,10 @@ enum stage_role {
 				     taken for a hiccup */
 #define STAGE_F_IDLE	 0x4	/**< ops->idle must run when its segment
 				     finds nothing (RCU quiescent state) */
+#define STAGE_F_EXTERNAL 0x8	/**< a place for a stage served by another
+				     process (`ffwd attach`): no lcore here,
+				     ops->burst is never called; the runtime
+				     makes a ring into it and one out of it */
 
 /*
  * A kind's view of its YAML mapping, implemented by the runtime. Each

@@ -8,6 +8,8 @@
 
 struct work_conf {
 	uint64_t ns;			/**< ns of TSC-timed work per packet */
+	uint64_t stall_ms;		/**< test-only: stall once, this long */
+	uint64_t stall_after;		/**< ... once this many packets passed */
 };
 
 
