@@ -38,8 +38,9 @@ fuzz_check_conf(const struct conf *c)
 			    c->cpu_of[s->lcore] < 0)
 				FUZZ_FAIL("stage %s accepted on lcore %u, which has no CPU",
 					  s->name, s->lcore);
-			if ((s->kind == CONF_STAGE_INPUT ||
-			     s->kind == CONF_STAGE_OUTPUT) &&
+			if (s->ops == NULL)
+				FUZZ_FAIL("stage %s accepted without a kind", s->name);
+			if ((s->ops->flags & STAGE_F_PORT) &&
 			    (s->port < 0 || (unsigned int)s->port >= c->n_ports))
 				FUZZ_FAIL("stage %s accepted with port %d of %u",
 					  s->name, s->port, c->n_ports);
@@ -68,5 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_err("fuzz.yaml", err);
 	else
 		fuzz_check_conf(c);
+	/* The kinds' configs are the conf's; a failed parse freed them. */
+	conf_free(c);
 	return 0;
 }
