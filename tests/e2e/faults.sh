@@ -159,7 +159,7 @@ stages:
   - { name: ids, kind: ids, rules: $tmp/all.rules, eve: $mnt/eve.json, lcore: 1 }
   - { name: tx, kind: output, port: sink, lcore: 1 }
 EOT
-	env --default-signal=INT,TERM "$ffwd" "$tmp/eve.yaml" --duration 3 >"$tmp/e.out" 2>"$tmp/e.err"
+	timeout -s KILL 60 env --default-signal=INT,TERM "$ffwd" "$tmp/eve.yaml" --duration 3 >"$tmp/e.out" 2>"$tmp/e.err"
 	frc=$?
 	werr=$(sed -n 's/^eve   ids .* write_errors \([0-9]*\) .*/\1/p' "$tmp/e.out")
 	sent=$(sed -n 's/^path main: received [0-9]* sent \([0-9]*\) .*/\1/p' "$tmp/e.out")

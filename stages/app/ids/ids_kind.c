@@ -38,7 +38,8 @@
 #define IDS_KIND_RULES_MAX 16
 #define IDS_KIND_PATH_MAX 1024
 #define IDS_KIND_VAR_MAX 256
-#define IDS_KIND_TOP 10		/**< sids with the most hits in telemetry */
+#define IDS_KIND_TOP 10
+#define IDS_KIND_DRAIN_MAX 16384	/**< records written per housekeeping tick */		/**< sids with the most hits in telemetry */
 
 struct ids_kind_conf {
 	char rules[IDS_KIND_RULES_MAX][IDS_KIND_PATH_MAX];
@@ -451,14 +452,23 @@ ids_kind_housekeeping(struct stage *s, bool final)
 	}
 	if (p->eve == NULL) {
 		/* No log: keep the queue empty so records are not lost. */
+		unsigned int left = final ? UINT32_MAX : IDS_KIND_DRAIN_MAX;
 		struct ids_rec *rec[64];
 		unsigned int k;
 
-		while ((k = ids_recq_poll(ids_engine_recq(p->e), rec, 64)) != 0)
+		while (left >= 64 &&
+		       (k = ids_recq_poll(ids_engine_recq(p->e), rec, 64)) != 0) {
 			ids_recq_done(ids_engine_recq(p->e), rec, k);
+			left -= k;
+		}
 		return;
 	}
-	ids_eve_drain(p->eve, ids_engine_recq(p->e), UINT32_MAX);
+	/* A bounded share per tick while the stage runs: it may queue as
+	 * fast as this writes (a full disk fails every write at once), and
+	 * the main lcore must get back to its stop conditions. All of it
+	 * once the lcores have stopped. */
+	ids_eve_drain(p->eve, ids_engine_recq(p->e),
+		      final ? UINT32_MAX : IDS_KIND_DRAIN_MAX);
 	if (c->stats_interval != 0 || final) {
 		uint64_t now = p->ns0 + (uint64_t)((double)(rte_rdtsc() - p->tsc0) * 1e9 / p->hz);
 
