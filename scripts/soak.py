@@ -3,9 +3,10 @@
 
 `ffwd replay` sends an IMIX capture (64/594/1518-byte frames, 7:4:1, many
 TCP and UDP flows) at 1,488,095 pps over net_memif into a second ffwd, an
-inline bump whose path runs a firewall (and the IDS, when --ids is given)
-before a net_null output. Every sample interval (a minute by default) it
-records, from the bump's telemetry and /proc: mbufs in use, RSS, per-port
+inline bump whose path runs a firewall, then the IDS (IPS mode) as a fleet
+of two replicas, before a net_null output (--no-ids: the firewall alone;
+--ids RULES: those rules instead of the soak's own). Every sample
+interval (a minute by default) it records, from the bump's telemetry and /proc: mbufs in use, RSS, per-port
 and per-stage counters, the arrival rate at the bump and its error against
 the asked rate, and hiccups, into a CSV; at the end a PNG plot.
 
@@ -15,6 +16,7 @@ the end every packet is accounted for: what the replay handed to memif is
 what the bump received, and the bump's paths add up with the pool full.
 
 usage: scripts/soak.sh [--minutes M] [--sample S] [--out DIR] [--build DIR]
+                       [--ids RULES | --no-ids]
 """
 import argparse
 import csv
@@ -93,7 +95,8 @@ def main():
                     help="seconds between samples (default 60, or minutes*60/9 if shorter)")
     ap.add_argument("--out", default=None, help="folder for soak.csv and soak.png")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--ids", default=None, help="an IDS rules file: add an ids stage")
+    ap.add_argument("--ids", default=None, help="the IDS's rules (default: the soak's own)")
+    ap.add_argument("--no-ids", action="store_true", help="the firewall alone")
     a = ap.parse_args()
     total_s = a.minutes * 60
     sample = a.sample or min(60.0, total_s / 9)
@@ -110,26 +113,46 @@ def main():
     label = "soak%d" % n
     sock = os.path.join(tmp, "w.sock")
     ids_stage = ""
-    if a.ids:
-        ids_stage = "      - { name: ids, kind: ids, rules: %s, mode: ips, lcore: 1 }\n" % a.ids
+    if not a.no_ids:
+        ids_rules = a.ids
+        if ids_rules is None:
+            # Rules the MPM scans every payload for, that (but for one)
+            # never match: the cost of inspection without an alert per
+            # packet. The one that matches takes flow 77 only (1/256 of
+            # the TCP flows), so EVE writes a steady trickle.
+            ids_rules = os.path.join(tmp, "ids.rules")
+            with open(ids_rules, "w") as f:
+                f.write('alert tcp any any -> any 80 (msg:"soak admin"; flow:to_server; '
+                        'content:"/admin.php"; sid:9000001; rev:1;)\n'
+                        'alert tcp any any -> any any (msg:"soak cmd"; content:"cmd.exe"; '
+                        'nocase; sid:9000002; rev:1;)\n'
+                        'alert udp any any -> any 53 (msg:"soak dns txt"; content:"|00 10 00 01|"; '
+                        'sid:9000003; rev:1;)\n'
+                        'alert tcp any any -> any 80 (msg:"soak ua"; content:"User-Agent|3a| sqlmap"; '
+                        'sid:9000004; rev:1;)\n'
+                        'alert tcp 10.0.0.1 any -> 10.0.1.77 80 (msg:"soak flow 77"; '
+                        'content:"Host: soak"; sid:9000005; rev:1;)\n')
+        ids_stage = ("  - { name: ids, kind: ids, mode: ips, rules: %s, eve: /dev/null, "
+                     "lcores: [2, 3], idle: yield }\n" % ids_rules)
     cfg = os.path.join(tmp, "bump.yaml")
+    # One path (the top-level "stages:" form, which a fleet needs): rx and
+    # the firewall on CPU 1, the IDS replicas on CPUs 1 and 0, tx on CPU
+    # 1; the replay's TX lcore is on CPU 0. Every lcore yields when idle.
     with open(cfg, "w") as f:
-        f.write("""pipeline: { label: %s, housekeeping: 0, memory: 512, mbufs: 16383,
-            cpus: { 0: 0, 1: 1 } }
+        f.write("""pipeline: { label: %s, housekeeping: 0, memory: 1024, mbufs: 16383,
+            cpus: { 0: 0, 1: 1, 2: 1, 3: 0, 4: 1 } }
 ports:
   wan: { dev: "net_memif0,role=client,socket=%s,id=0,rsize=12" }
   lan: { dev: "net_null0,copy=0" }
-paths:
-  - name: inline
-    stages:
-      - { name: rx, kind: input, port: wan, lcore: 1 }
-      - { name: fw, kind: firewall, rules: %s, lcore: 1 }
-%s      - { name: tx, kind: output, port: lan, lcore: 1 }
+stages:
+  - { name: rx, kind: input, port: wan, lcore: 1, idle: yield }
+  - { name: fw, kind: firewall, rules: %s, lcore: 1, idle: yield }
+%s  - { name: tx, kind: output, port: lan, lcore: 4, idle: yield }
 """ % (label, sock, rules, ids_stage))
     env = dict(os.environ)
     rep = subprocess.Popen([ffwd, "replay", cap, "--port",
                             "net_memif0,role=server,socket=%s,id=0,rsize=12" % sock,
-                            "--pps", str(PPS), "--loop", "0", "--duration", str(total_s + 5),
+                            "--pps", str(PPS), "--lcore", "0", "--loop", "0", "--duration", str(total_s + 5),
                             "--start-delay", "1"],
                            stdout=open(os.path.join(tmp, "replay.out"), "w"),
                            stderr=open(os.path.join(tmp, "replay.err"), "w"), env=env)
@@ -227,7 +250,7 @@ paths:
         if sent != rx:
             failed.append("replay sent %s, bump received %d" % (sent, rx))
     for line in bump_out.splitlines():
-        if line.startswith(("port ", "lcore ", "path ")):
+        if line.startswith(("port ", "lcore ", "path ", "fleet ")):
             print("soak: bump " + line)
     try:
         import matplotlib
@@ -246,7 +269,7 @@ paths:
         ax[2].set_ylabel("arrivals (Mpps)")
         ax[2].set_xlabel("minutes")
         fig.suptitle("ffwd soak: replay 1.488 Mpps IMIX over memif -> bump (firewall%s)"
-                     % (" + IDS" if a.ids else ""))
+                     % ("" if a.no_ids else " + IDS fleet of 2"))
         fig.savefig(os.path.join(out, "soak.png"), dpi=80)
     except ImportError:
         print("soak: no matplotlib: no plot")
