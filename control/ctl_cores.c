@@ -123,7 +123,6 @@ verify(struct ded *d)
 	return bad;
 }
 
-
 /* Every thread of the label's ffwd is inside the root subtree? */
 static bool
 ffwd_inside(struct ded *d)

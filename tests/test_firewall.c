@@ -84,7 +84,6 @@ fwt_mbuf(const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 	return m;
 }
 
-
 /* Read every record libpcap gives from PATH into mbufs. -1: not opened. */
 int
 fwt_capture_load(const char *path, struct capture *c)
@@ -144,7 +143,6 @@ fwt_filter_rules(const char *expr, char *err, size_t errlen)
 }
 
 /* ---- packet builder for the tables ------------------------------------ */
-
 
 unsigned int
 fwt_build(const struct spec *s, uint8_t *b)

@@ -66,7 +66,6 @@ idt_pkt(uint8_t proto, const char *src, uint16_t sport, const char *dst,
 	return p;
 }
 
-
 /* "1,2,3" of the matches */
 void
 idt_sids(const struct ids_match *m, int n, char *buf, size_t len)

@@ -304,7 +304,6 @@ test_ids_eve_socket_vanishes(void)
 	ids_eve_close(w);
 }
 
-
 int
 tests_setup(int argc, char **argv)
 {

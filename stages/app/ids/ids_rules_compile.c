@@ -15,7 +15,6 @@
 
 #define IDS_MAX_GROUPS	64	/* distinct port groups per class/direction */
 
-
 static int
 fb_class(const struct ids_rule *ru)
 {

@@ -161,6 +161,9 @@ parse_header(struct ids_pctx *pc, struct ids_rule *ru, uint32_t *pi)
 	return P_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* options: the keyword dispatch                                      */
+
 static const struct ids_class *
 class_find(struct ids_pctx *pc, const char *name, size_t n)
 {
@@ -339,6 +342,9 @@ ids_parse_option(struct ids_pctx *pc, struct ids_rule_build *b, struct ids_opt *
 					"bad character '%c' in keyword", kw[k]);
 	return ids_perr(pc, P_UNSUP, op->ks, "unsupported keyword '%s'", kw);
 }
+
+/* ------------------------------------------------------------------ */
+/* the rule                                                           */
 
 void
 ids_rule_free_parts(struct ids_rule *ru)

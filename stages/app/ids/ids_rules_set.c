@@ -66,7 +66,6 @@ var_find(struct ids_pctx *pc, const char *name, size_t n)
 	return NULL;
 }
 
-
 /* ------------------------------------------------------------------ */
 /* address and port sets                                              */
 /*
