@@ -197,15 +197,6 @@ struct ids_detect_ctx {
 bool ids_port_match(const struct ids_port_set *ps, uint16_t port);
 
 /*
- * Whether rule ru's content/pcre/isdataat chain matches buf[0..len)
- * (ids_detect_payload.c). min_end > 0: stream data before min_end was
- * inspected with an earlier packet, and a match must end past it (see
- * ids_pkt.stream_new_off).
- */
-bool ids_payload_match(struct ids_detect_ctx *c, const struct ids_rule *ru,
-		       const uint8_t *buf, uint32_t len, uint32_t min_end);
-
-/*
  * ids_detect() without the prefilter: every rule of the packet's group is
  * evaluated in full (each content searched). Same results; the bench
  * driver's baseline and the tests' cross-check.
