@@ -225,38 +225,75 @@ out:
 }
 
 /*
- * A paged command: /ffwd/stages, rings and ports stop before DPDK's 16 KiB
- * and 256-entry limits and say where to go on in "_next". Entries are
- * keyed by the true names they carry (telemetry keys are sanitised).
+ * A paged command: /ffwd/stages, rings, ports and rules stop before
+ * DPDK's 16 KiB and 256-entry limits and say where to go on in "_next".
+ * Queries cmd, then "cmd,@N" while a page names a next entry N (at most
+ * 1024 pages), and hands each page to take(). @return 1 when the last
+ * page came, 0 when the page limit stopped it, -1 when a page had no
+ * answer (err says why).
  */
-static json_t *
-ctl_query_pages(const char *label, const char *cmd, char *err, size_t errlen)
+static int
+ctl_query_each_page(const char *label, const char *cmd,
+		    void (*take)(json_t *page, void *arg), void *arg,
+		    char *err, size_t errlen)
 {
-	json_t *all = json_object();
 	long long next = 0;
 	int pages;
 
 	for (pages = 0; pages < 1024; pages++) {
-		char c[64];
-		const char *k;
-		json_t *v, *e;
+		char c[128];
+		json_t *v;
 
 		snprintf(c, sizeof(c), next ? "%s,@%lld" : "%s", cmd, next);
 		v = ctl_query(label, c, err, errlen);
-		if (v == NULL) {
-			json_decref(all);
-			return NULL;
-		}
+		if (v == NULL)
+			return -1;
 		next = ctl_int(v, "_next");
-		json_object_foreach(v, k, e)
-			if (json_is_object(e))
-				json_object_set(all, *ctl_str(e, "name") ?
-						ctl_str(e, "name") : k, e);
+		take(v, arg);
 		json_decref(v);
 		if (next <= 0)
-			break;
+			return 1;
+	}
+	return 0;
+}
+
+/* Entries of a page, keyed by the true names they carry (telemetry keys
+ * are sanitised). */
+static void
+ctl_take_named(json_t *page, void *arg)
+{
+	json_t *all = arg, *e;
+	const char *k;
+
+	json_object_foreach(page, k, e)
+		if (json_is_object(e))
+			json_object_set(all, *ctl_str(e, "name") ?
+					ctl_str(e, "name") : k, e);
+}
+
+/* A paged command's entries in one object, or NULL (err). */
+static json_t *
+ctl_query_pages(const char *label, const char *cmd, char *err, size_t errlen)
+{
+	json_t *all = json_object();
+
+	if (ctl_query_each_page(label, cmd, ctl_take_named, all, err, errlen) < 0) {
+		json_decref(all);
+		return NULL;
 	}
 	return all;
+}
+
+/* The per-rule hits (acl_*) of a /ffwd/rules page, into the stage. */
+static void
+ctl_take_rule_hits(json_t *page, void *arg)
+{
+	json_t *s = arg, *e;
+	const char *k;
+
+	json_object_foreach(page, k, e)
+		if (strncmp(k, "acl_", 4) == 0)
+			json_object_set(s, k, e);
 }
 
 /*
@@ -270,31 +307,15 @@ ctl_rules_fill(const char *label, json_t *stages)
 	json_t *s;
 
 	json_object_foreach(stages, name, s) {
-		long long next = 0;
-		int pages;
+		char cmd[96], err[256];
 
 		if (ctl_int(s, "entries_cut") == 0 || strcmp(ctl_str(s, "kind"), "firewall") != 0)
 			continue;
-		for (pages = 0; pages < 1024; pages++) {
-			char cmd[96], err[256];
-			const char *k;
-			json_t *v, *e;
-
-			snprintf(cmd, sizeof(cmd), next ? "/ffwd/rules,%s,@%lld" : "/ffwd/rules,%s",
-				 name, next);
-			v = ctl_query(label, cmd, err, sizeof(err));
-			if (v == NULL)
-				break; /* an older ffwd: the stage stays marked as cut */
-			next = ctl_int(v, "_next");
-			json_object_foreach(v, k, e)
-				if (strncmp(k, "acl_", 4) == 0)
-					json_object_set(s, k, e);
-			json_decref(v);
-			if (next <= 0) {
-				json_object_del(s, "entries_cut");
-				break;
-			}
-		}
+		snprintf(cmd, sizeof(cmd), "/ffwd/rules,%s", name);
+		/* no answer (an older ffwd): the stage stays marked as cut */
+		if (ctl_query_each_page(label, cmd, ctl_take_rule_hits, s, err,
+					sizeof(err)) == 1)
+			json_object_del(s, "entries_cut");
 	}
 }
 

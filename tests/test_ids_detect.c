@@ -6,6 +6,12 @@
  * flowbits, thresholds, action order, grouping by port and direction,
  * and a randomised cross-check of the prefilter against evaluating every
  * rule in full.
+ *
+ * This file: the helpers the suites share (test_ids_detect.h), suite
+ * ids_detect (header, flow, action order, match fields, groups, the
+ * cross-check, no allocation, the empty set) and the registration. The
+ * others: test_ids_detect_payload.c (payload rows, stream) and
+ * test_ids_detect_state.c (flowbits, thresholds).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,13 +23,10 @@
 #include <CUnit/CUnit.h>
 
 #include "cunit_main.h"
-#include "ids_core.h"
-#include "ids_detect.h"
+#include "test_ids_detect.h"
 
-#define MAXM 64
-
-static struct ids_rules *
-load_opts(const char *text, const struct ids_rules_opts *o)
+struct ids_rules *
+idt_load_opts(const char *text, const struct ids_rules_opts *o)
 {
 	char err[512];
 	struct ids_rules *r = ids_rules_load_string(text, "t.rules", o, err,
@@ -33,15 +36,15 @@ load_opts(const char *text, const struct ids_rules_opts *o)
 	return r;
 }
 
-static struct ids_rules *
-load(const char *text)
+struct ids_rules *
+idt_load(const char *text)
 {
-	return load_opts(text, NULL);
+	return idt_load_opts(text, NULL);
 }
 
-static struct ids_pkt
-mkpkt(uint8_t proto, const char *src, uint16_t sport, const char *dst,
-      uint16_t dport, const void *pl, uint32_t len, uint32_t flags)
+struct ids_pkt
+idt_pkt(uint8_t proto, const char *src, uint16_t sport, const char *dst,
+	uint16_t dport, const void *pl, uint32_t len, uint32_t flags)
 {
 	struct ids_pkt p = { 0 };
 
@@ -63,12 +66,9 @@ mkpkt(uint8_t proto, const char *src, uint16_t sport, const char *dst,
 	return p;
 }
 
-#define EST_TS (IDS_PKT_TO_SERVER | IDS_FLOW_ESTABLISHED)
-#define EST_TC (IDS_PKT_TO_CLIENT | IDS_FLOW_ESTABLISHED)
-
 /* "1,2,3" of the matches */
-static void
-sids(const struct ids_match *m, int n, char *buf, size_t len)
+void
+idt_sids(const struct ids_match *m, int n, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -80,8 +80,8 @@ sids(const struct ids_match *m, int n, char *buf, size_t len)
 
 /* Runs p through both the prefilter path and the full evaluation on
  * fresh contexts; both must give want. */
-static bool
-expect(struct ids_rules *r, const struct ids_pkt *p, const char *want)
+bool
+idt_expect(struct ids_rules *r, const struct ids_pkt *p, const char *want)
 {
 	struct ids_detect_ctx *a = ids_detect_ctx_create(r);
 	struct ids_detect_ctx *b = ids_detect_ctx_create(r);
@@ -90,9 +90,9 @@ expect(struct ids_rules *r, const struct ids_pkt *p, const char *want)
 
 	CU_ASSERT_FATAL(a != NULL && b != NULL);
 	int n1 = ids_detect(a, r, p, m, MAXM);
-	sids(m, n1, got1, sizeof(got1));
+	idt_sids(m, n1, got1, sizeof(got1));
 	int n2 = ids_detect_noprefilter(b, r, p, m, MAXM);
-	sids(m, n2, got2, sizeof(got2));
+	idt_sids(m, n2, got2, sizeof(got2));
 	ids_detect_ctx_free(a);
 	ids_detect_ctx_free(b);
 	bool ok = strcmp(got1, want) == 0 && strcmp(got2, want) == 0;
@@ -102,163 +102,13 @@ expect(struct ids_rules *r, const struct ids_pkt *p, const char *want)
 	return ok;
 }
 
-struct prow {
-	const char *opts;	/* rule options before sid */
-	const char *payload;
-	int len;		/* -1: strlen */
-	bool match;
-};
-
-static const struct prow prows[] = {
-	/* content, nocase, hex, negation */
-	{ "content:\"abc\";", "xxabcxx", -1, true },
-	{ "content:\"abc\";", "xxabdxx", -1, false },
-	{ "content:\"ABC\"; nocase;", "xaBcx", -1, true },
-	{ "content:\"ABC\";", "xaBcx", -1, false },
-	{ "content:\"|41 42|C\";", "zABC", -1, true },
-	{ "content:\"|00 ff|\";", "a\x00\xff", 3, true },
-	{ "content:\"a\\;b\";", "a;b", -1, true },
-	{ "content:!\"evil\";", "good", -1, true },
-	{ "content:!\"evil\";", "so evil", -1, false },
-	{ "content:!\"a\";", "", 0, false },	/* no payload: no content rule */
-	{ "content:\"a\"; content:!\"b\"; distance:0; within:1;", "ac", -1, true },
-	{ "content:\"a\"; content:!\"b\"; distance:0; within:1;", "ab", -1, false },
-	/* depth, offset */
-	{ "content:\"abc\"; depth:3;", "abcx", -1, true },
-	{ "content:\"abc\"; depth:3;", "xabc", -1, false },
-	{ "content:\"abc\"; offset:1; depth:3;", "xabc", -1, true },
-	{ "content:\"abc\"; offset:1; depth:3;", "xxabc", -1, false },
-	{ "content:\"abc\"; depth:3; offset:1;", "xabc", -1, true },
-	{ "content:\"abc\"; offset:2;", "abcabc", -1, true },
-	{ "content:\"abc\"; offset:2;", "xabc", -1, false },
-	{ "content:\"abc\"; depth:10;", "xxabc", -1, true },	/* depth past the end */
-	{ "content:\"a\"; offset:10;", "aaaa", -1, false },	/* offset past the end */
-	{ "content:!\"a\"; offset:10;", "aaaa", -1, true },
-	{ "content:\"abc\"; offset:2; depth:3;", "xxabc", -1, true },	/* ends at the end */
-	/* distance, within, negative distance, buffer ends */
-	{ "content:\"a\"; content:\"b\"; distance:1;", "ab", -1, false },
-	{ "content:\"a\"; content:\"b\"; distance:1;", "axb", -1, true },
-	{ "content:\"a\"; content:\"b\"; within:1;", "ab", -1, true },
-	{ "content:\"a\"; content:\"b\"; within:1;", "axb", -1, false },
-	{ "content:\"a\"; content:\"b\"; distance:1; within:1;", "axb", -1, true },
-	{ "content:\"a\"; content:\"b\"; distance:1; within:1;", "axxb", -1, false },
-	{ "content:\"bc\"; content:\"a\"; distance:-3; within:1;", "abc", -1, true },
-	{ "content:\"bc\"; content:\"a\"; distance:-2; within:1;", "abc", -1, false },
-	{ "content:\"ab\"; content:\"c\"; distance:0;", "ab", -1, false },
-	{ "content:\"ab\"; content:\"c\"; distance:0;", "abc", -1, true },
-	{ "content:\"a\"; content:\"bc\"; within:5;", "ab", -1, false },
-	{ "content:\"a\"; content:\"bc\"; within:2;", "abc", -1, true },
-	{ "content:\"a\"; content:\"b\"; distance:-5;", "ba", -1, true },	/* clamps at 0 */
-	/* relative backtracking: the first 'a' fails, a later one matches */
-	{ "content:\"a\"; content:\"b\"; within:1;", "ax ab", -1, true },
-	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxabc", -1, true },
-	{ "content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxab", -1, false },
-	{ "content:\"a\"; content:\"b\";", "b a", -1, true },	/* independent */
-	/* Suricata retries an earlier content only when the next window
-	 * moves with it (within, relative pcre/isdataat), not for distance
-	 * alone */
-	{ "content:\"a\"; content:!\"b\"; distance:0;", "a b a", -1, false },
-	{ "content:\"a\"; content:!\"b\"; distance:0; within:2;", "ab a", -1, true },
-	{ "content:\"a\"; isdataat:!2,relative;", "axxxa", -1, true },
-	{ "content:\"a\"; isdataat:2,relative;", "xxxa", -1, false },
-	/* fast_pattern: the prefilter looks for the chosen bytes only */
-	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one x", -1, true },
-	{ "content:\"longer one\"; content:\"x\"; fast_pattern;", "longer one", -1, false },
-	{ "content:\"abcdef\"; fast_pattern:2,3;", "zabcdefz", -1, true },
-	{ "content:\"abcdef\"; fast_pattern:2,3;", "cde", -1, false },
-	{ "content:\"abcdef\"; fast_pattern:only;", "abcdef", -1, true },
-	/* leading NULs are left out of the prefilter pattern, all-NUL
-	 * contents have none: the verification still decides */
-	{ "content:\"|00 00|AB\";", "x\0\0AB", 5, true },
-	{ "content:\"|00 00|AB\";", "x\0AB", 4, false },
-	{ "content:\"|00 00 00|\";", "a\0\0\0", 4, true },
-	{ "content:\"|00 00 00|\";", "a\0\0a", 4, false },
-	/* startswith, endswith */
-	{ "content:\"GET\"; startswith;", "GET /", -1, true },
-	{ "content:\"GET\"; startswith;", " GET /", -1, false },
-	{ "content:\"end\"; endswith;", "the end", -1, true },
-	{ "content:\"end\"; endswith;", "the end.", -1, false },
-	{ "content:\"end\"; endswith;", "end end", -1, true },
-	{ "content:\"data|0a 0a|\"; startswith; endswith;", "data\n\n", -1, true },
-	{ "content:\"data|0a 0a|\"; startswith; endswith;", "data\n\nx", -1, false },
-	{ "content:\"data|0a 0a|\"; startswith; endswith;", "xdata\n\n", -1, false },
-	{ "content:\"x\"; content:!\"y\"; endswith;", "xay", -1, false },
-	{ "content:\"x\"; content:!\"y\"; endswith;", "xya", -1, true },
-	/* isdataat */
-	{ "isdataat:3;", "abc", -1, false },
-	{ "isdataat:3;", "abcd", -1, true },
-	{ "isdataat:!3;", "abc", -1, true },
-	{ "content:\"ab\"; isdataat:1,relative;", "ab", -1, false },
-	{ "content:\"ab\"; isdataat:1,relative;", "abc", -1, true },
-	{ "content:\"ab\"; isdataat:!1,relative;", "ab", -1, true },
-	{ "content:\"ab\"; isdataat:!1,relative;", "abc", -1, false },
-	{ "content:\"ab\"; isdataat:0,relative;", "ab", -1, true },
-	/* dsize */
-	{ "dsize:3;", "abc", -1, true },
-	{ "dsize:3;", "ab", -1, false },
-	{ "dsize:<3;", "ab", -1, true },
-	{ "dsize:>3;", "abc", -1, false },
-	{ "dsize:2<>4;", "abc", -1, true },
-	{ "dsize:2<>4;", "ab", -1, false },
-	{ "dsize:2<>4;", "abcd", -1, false },
-	{ "dsize:!3;", "abc", -1, false },
-	{ "dsize:>=3;", "abc", -1, true },
-	{ "dsize:<=2;", "abc", -1, false },
-	{ "dsize:0;", "", 0, true },
-	{ "content:\"a\"; dsize:1;", "a", -1, true },
-	/* pcre */
-	{ "pcre:\"/a.c/\";", "xabcx", -1, true },
-	{ "pcre:\"/ABC/i\";", "xabc", -1, true },
-	{ "pcre:\"/ABC/\";", "xabc", -1, false },
-	{ "pcre:\"/^abc/\";", "xabc", -1, false },
-	{ "content:\"foo\"; pcre:\"/^bar/R\";", "foobar", -1, true },
-	{ "content:\"foo\"; pcre:\"/^bar/R\";", "foo bar", -1, false },
-	{ "content:\"foo\"; pcre:\"/^bar/R\";", "foox foobar", -1, true },
-	{ "content:\"x\"; pcre:\"/y/R\";", "yx", -1, false },
-	{ "pcre:!\"/evil/\";", "good", -1, true },
-	{ "pcre:!\"/evil/\";", "evil", -1, false },
-	{ "pcre:\"/a.b/s\";", "a\nb", -1, true },
-	{ "pcre:\"/a.b/\";", "a\nb", -1, false },
-	{ "pcre:\"/^b$/m\";", "a\nb\nc", -1, true },
-	{ "pcre:\"/^b$/\";", "a\nb\nc", -1, false },
-	{ "pcre:\"/a b c/x\";", "abc", -1, true },
-	{ "pcre:\"/a+/\"; content:\"b\"; distance:0; within:1;", "aab", -1, true },
-	{ "pcre:\"/a+/\"; content:\"b\"; distance:0; within:1;", "aaxb", -1, false },
-	{ "content:\"k=\"; pcre:\"/\\d+;/R\";", "k=12;", -1, true },
-	{ "pcre:\"/\\x00\\xff/\";", "a\x00\xff", 3, true },
-};
-
-static void
-test_ids_detect_payload_table(void)
-{
-	for (size_t k = 0; k < sizeof(prows) / sizeof(prows[0]); k++) {
-		const struct prow *rw = &prows[k];
-		char text[512];
-		snprintf(text, sizeof(text),
-			 "alert tcp any any -> any any (%s sid:1;)", rw->opts);
-		struct ids_rules *r = load(text);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-		uint32_t len = rw->len < 0 ? (uint32_t)strlen(rw->payload) :
-			(uint32_t)rw->len;
-		struct ids_pkt p = mkpkt(IPPROTO_TCP, "10.0.0.1", 1234,
-					 "10.0.0.2", 80, rw->payload, len,
-					 EST_TS);
-		bool ok = expect(r, &p, rw->match ? "1" : "");
-		if (!ok)
-			fprintf(stderr, "prow %zu: %s on \"%.*s\"\n", k, rw->opts,
-				(int)len, rw->payload);
-		CU_ASSERT(ok);
-		ids_rules_free(r);
-	}
-}
-
 /* Addresses, ports, protocols, directions. */
 static void
 test_ids_detect_header(void)
 {
 	struct ids_var v[] = { { "HOME_NET", "[10.0.0.0/8,!10.9.0.0/16]" } };
 	struct ids_rules_opts o = { .vars = v, .nvars = 1 };
-	struct ids_rules *r = load_opts(
+	struct ids_rules *r = idt_load_opts(
 		"alert tcp $HOME_NET any -> $EXTERNAL_NET 80 (sid:1;)\n"
 		"alert tcp any [1024:,!5000] -> any any (sid:2;)\n"
 		"alert udp 192.168.1.0/24 any <> 8.8.8.8 53 (sid:3;)\n"
@@ -272,50 +122,50 @@ test_ids_detect_header(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_pkt p;
 
-	p = mkpkt(IPPROTO_TCP, "10.1.2.3", 40000, "8.8.4.4", 80, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "1,2"));
-	p = mkpkt(IPPROTO_TCP, "10.9.2.3", 40000, "8.8.4.4", 80, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "2"));	/* excluded from HOME_NET */
-	p = mkpkt(IPPROTO_TCP, "10.1.2.3", 5000, "10.2.2.2", 80, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, ""));	/* dst in HOME_NET; sport 5000 negated */
-	p = mkpkt(IPPROTO_TCP, "10.1.2.3", 1023, "10.2.2.2", 81, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "7"));
-	p = mkpkt(IPPROTO_UDP, "192.168.1.7", 3333, "8.8.8.8", 53, "q", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "3"));
-	p = mkpkt(IPPROTO_UDP, "8.8.8.8", 53, "192.168.1.7", 3333, "a", 1, EST_TC);
-	CU_ASSERT(expect(r, &p, "3"));	/* <> the other way */
-	p = mkpkt(IPPROTO_UDP, "8.8.8.8", 54, "192.168.1.7", 3333, "a", 1, EST_TC);
-	CU_ASSERT(expect(r, &p, ""));
-	p = mkpkt(IPPROTO_UDP, "1.1.1.3", 1, "2.2.2.2", 2, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "4"));
-	p = mkpkt(IPPROTO_ICMP, "1.1.1.6", 0, "2.2.2.2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5,8"));
-	p = mkpkt(IPPROTO_ICMPV6, "2001:db8::1", 0, "::2", 0, "a", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "5,9"));	/* icmp covers ICMPv6 */
+	p = idt_pkt(IPPROTO_TCP, "10.1.2.3", 40000, "8.8.4.4", 80, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "1,2"));
+	p = idt_pkt(IPPROTO_TCP, "10.9.2.3", 40000, "8.8.4.4", 80, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "2"));	/* excluded from HOME_NET */
+	p = idt_pkt(IPPROTO_TCP, "10.1.2.3", 5000, "10.2.2.2", 80, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, ""));	/* dst in HOME_NET; sport 5000 negated */
+	p = idt_pkt(IPPROTO_TCP, "10.1.2.3", 1023, "10.2.2.2", 81, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "7"));
+	p = idt_pkt(IPPROTO_UDP, "192.168.1.7", 3333, "8.8.8.8", 53, "q", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "3"));
+	p = idt_pkt(IPPROTO_UDP, "8.8.8.8", 53, "192.168.1.7", 3333, "a", 1, EST_TC);
+	CU_ASSERT(idt_expect(r, &p, "3"));	/* <> the other way */
+	p = idt_pkt(IPPROTO_UDP, "8.8.8.8", 54, "192.168.1.7", 3333, "a", 1, EST_TC);
+	CU_ASSERT(idt_expect(r, &p, ""));
+	p = idt_pkt(IPPROTO_UDP, "1.1.1.3", 1, "2.2.2.2", 2, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "4"));
+	p = idt_pkt(IPPROTO_ICMP, "1.1.1.6", 0, "2.2.2.2", 0, "a", 1, IDS_PKT_NOFLOW);
+	CU_ASSERT(idt_expect(r, &p, "5,8"));
+	p = idt_pkt(IPPROTO_ICMPV6, "2001:db8::1", 0, "::2", 0, "a", 1, IDS_PKT_NOFLOW);
+	CU_ASSERT(idt_expect(r, &p, "5,9"));	/* icmp covers ICMPv6 */
 	/* everything outside 1/8, plus 1.1/16 */
-	p = mkpkt(IPPROTO_UDP, "1.1.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "10"));
-	p = mkpkt(IPPROTO_UDP, "1.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, ""));
-	p = mkpkt(IPPROTO_UDP, "2.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "10"));
-	p = mkpkt(IPPROTO_UDP, "2001::1", 5, "::9", 7, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "10"));
-	p = mkpkt(IPPROTO_TCP, "2001:db8::1", 999, "::2", 443, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "6,7"));
-	p = mkpkt(IPPROTO_TCP, "2001:db9::1", 999, "::2", 443, "a", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "7"));
+	p = idt_pkt(IPPROTO_UDP, "1.1.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "10"));
+	p = idt_pkt(IPPROTO_UDP, "1.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, ""));
+	p = idt_pkt(IPPROTO_UDP, "2.2.3.4", 5, "9.9.9.9", 7, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "10"));
+	p = idt_pkt(IPPROTO_UDP, "2001::1", 5, "::9", 7, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "10"));
+	p = idt_pkt(IPPROTO_TCP, "2001:db8::1", 999, "::2", 443, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "6,7"));
+	p = idt_pkt(IPPROTO_TCP, "2001:db9::1", 999, "::2", 443, "a", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "7"));
 	/* a fragment has no ports: port rules skip it, ip rules see it */
-	p = mkpkt(IPPROTO_TCP, "1.1.1.1", 0, "2.2.2.2", 0, "a", 1,
-		  IDS_PKT_NOFLOW | IDS_PKT_FRAGMENT);
-	CU_ASSERT(expect(r, &p, "4"));
+	p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 0, "2.2.2.2", 0, "a", 1,
+		    IDS_PKT_NOFLOW | IDS_PKT_FRAGMENT);
+	CU_ASSERT(idt_expect(r, &p, "4"));
 	ids_rules_free(r);
 }
 
 static void
 test_ids_detect_flow(void)
 {
-	struct ids_rules *r = load(
+	struct ids_rules *r = idt_load(
 		"alert tcp any any -> any any (flow:established,to_server; content:\"q\"; sid:1;)\n"
 		"alert tcp any any -> any any (flow:to_client; content:\"q\"; sid:2;)\n"
 		"alert tcp any any -> any any (flow:not_established; content:\"q\"; sid:3;)\n"
@@ -324,312 +174,32 @@ test_ids_detect_flow(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_pkt p;
 
-	p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "1,4"));
-	p = mkpkt(IPPROTO_TCP, "2.2.2.2", 2, "1.1.1.1", 1, "q", 1, EST_TC);
-	CU_ASSERT(expect(r, &p, "2,4,5"));
-	p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1,
-		  IDS_PKT_TO_SERVER | IDS_FLOW_NOT_ESTABLISHED);
-	CU_ASSERT(expect(r, &p, "3,4"));
-	p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1, IDS_PKT_NOFLOW);
-	CU_ASSERT(expect(r, &p, "4"));
-	ids_rules_free(r);
-}
-
-/* TCP content rules see the stream when the packet has stream data. */
-static void
-test_ids_detect_stream(void)
-{
-	struct ids_rules *r = load(
-		"alert tcp any any -> any any (content:\"GET /index\"; sid:1;)\n"
-		"alert tcp any any -> any any (content:\"index\"; flow:no_stream; sid:2;)\n"
-		"alert tcp any any -> any any (content:\"GET /index\"; flow:only_stream; sid:3;)\n"
-		"alert tcp any any -> any any (flow:established; sid:4;)\n"
-		"alert tcp any any -> any any (content:\"index\"; dsize:5; sid:5;)\n"
-		"alert udp any any -> any any (content:\"GET /index\"; sid:6;)\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	const char *stream = "GET /index";
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80,
-				 "index", 5, EST_TS | IDS_PKT_STREAM);
-	p.stream = (const uint8_t *)stream;
-	p.stream_len = (uint32_t)strlen(stream);
-	CU_ASSERT(expect(r, &p, "1,2,3,4,5"));
-
-	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
-	struct ids_match m[8];
-	int n = ids_detect(c, r, &p, m, 8);
-	CU_ASSERT_EQUAL(n, 5);
-	CU_ASSERT(m[0].flags & IDS_MATCH_STREAM);	/* sid 1 */
-	CU_ASSERT(!(m[1].flags & IDS_MATCH_STREAM));	/* sid 2: the packet */
-	CU_ASSERT(m[2].flags & IDS_MATCH_STREAM);
-	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_scans], 2);
-	ids_detect_ctx_free(c);
-
-	/* the same packet without stream data: packet only */
-	p.flags &= ~IDS_PKT_STREAM;
-	CU_ASSERT(expect(r, &p, "2,4,5"));
-	/* a pseudo packet (flush): stream rules only */
-	p.flags |= IDS_PKT_STREAM | IDS_PKT_PSEUDO;
-	p.payload_len = 0;
-	CU_ASSERT(expect(r, &p, "1,3"));
-	/* UDP never uses the stream */
-	p = mkpkt(IPPROTO_UDP, "1.1.1.1", 1, "2.2.2.2", 80, "index", 5,
-		  EST_TS | IDS_PKT_STREAM);
-	p.stream = (const uint8_t *)stream;
-	p.stream_len = (uint32_t)strlen(stream);
-	CU_ASSERT(expect(r, &p, ""));
-	ids_rules_free(r);
-}
-
-/* stream_new_off: a stream match must reach past the lookback. */
-static void
-test_ids_detect_stream_lookback(void)
-{
-	static const struct {
-		const char *opts;
-		uint32_t new_off;
-		bool match;
-	} rows[] = {
-		/* stream: "GET /index.html HTTP/1.1" */
-		{ "content:\"GET\";", 0, true },
-		{ "content:\"GET\";", 4, false },	/* only in the lookback */
-		{ "content:\"GET\";", 3, false },	/* ends at 3: not past it */
-		{ "content:\"GET\";", 2, true },
-		{ "content:\"GET /in\";", 4, true },	/* cut across: new */
-		{ "content:\"index\";", 4, true },
-		{ "content:\"index\"; content:\"GET\";", 4, true },	/* one new */
-		{ "content:\"GET\"; content:\"/\"; distance:0; within:2;", 10, false },
-		{ "content:\"T\";", 4, true },	/* a later occurrence (HTTP) */
-		{ "content:\"T\"; content:\"/\"; distance:0; within:2;", 4, true },
-		{ "pcre:\"/G.T/\";", 4, false },
-		{ "pcre:\"/T.P/\";", 4, true },
-		{ "content:!\"POST\";", 20, true },	/* negated only: not held */
-		{ "content:\"1.1\"; isdataat:!1,relative;", 24, false },
-		{ "content:\"1.1\"; isdataat:!1,relative;", 23, true },
-	};
-	const char *stream = "GET /index.html HTTP/1.1";
-
-	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
-		char text[256];
-		snprintf(text, sizeof(text),
-			 "alert tcp any any -> any any (%s sid:1;)", rows[k].opts);
-		struct ids_rules *r = load(text);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-		struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80,
-					 "x", 1, EST_TS | IDS_PKT_STREAM);
-		p.stream = (const uint8_t *)stream;
-		p.stream_len = (uint32_t)strlen(stream);
-		p.stream_new_off = rows[k].new_off;
-		bool ok = expect(r, &p, rows[k].match ? "1" : "");
-		if (!ok)
-			fprintf(stderr, "lookback row %zu: %s new_off %u\n", k,
-				rows[k].opts, rows[k].new_off);
-		CU_ASSERT(ok);
-		ids_rules_free(r);
-	}
-}
-
-static int
-run1(struct ids_detect_ctx *c, struct ids_rules *r, struct ids_pkt *p,
-     char *buf, size_t len)
-{
-	struct ids_match m[MAXM];
-	int n = ids_detect(c, r, p, m, MAXM);
-	sids(m, n, buf, len);
-	return n;
-}
-
-static void
-test_ids_detect_flowbits(void)
-{
-	struct ids_rules *r = load(
-		"alert tcp any any -> any any (content:\"data\"; flowbits:isset,login; sid:1;)\n"
-		"alert tcp any any -> any any (content:\"login\"; flowbits:set,login; flowbits:noalert; sid:2;)\n"
-		"alert tcp any any -> any any (content:\"logout\"; flowbits:unset,login; sid:3;)\n"
-		"alert tcp any any -> any any (content:\"flip\"; flowbits:toggle,f; sid:4;)\n"
-		"alert tcp any any -> any any (content:\"probe\"; flowbits:isset,f; sid:5;)\n"
-		"alert tcp any any -> any any (content:\"probe\"; flowbits:isnotset,f; sid:6;)\n"
-		"alert tcp any any -> any any (content:\"either\"; flowbits:isset,login|f; sid:7;)\n"
-		"alert tcp any any -> any any (content:\"both\"; flowbits:isset,login&f; sid:8;)\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
-	size_t fsz = ids_detect_flow_state_size(r);
-	struct ids_flow_det *fd = malloc(fsz);
-	ids_detect_flow_init(r, fd, fsz);
-	char got[128];
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80,
-				 "data", 4, EST_TS);
-	p.fd = fd;
-
-#define SEND(txt, want) do { \
-		p.payload = (const uint8_t *)(txt); \
-		p.payload_len = (uint32_t)strlen(txt); \
-		run1(c, r, &p, got, sizeof(got)); \
-		if (strcmp(got, want) != 0) \
-			fprintf(stderr, "%s: want [%s] got [%s]\n", txt, want, got); \
-		CU_ASSERT_STRING_EQUAL(got, want); \
-	} while (0)
-
-	SEND("data", "");
-	SEND("login", "2");
-	SEND("data", "1");
-	/* setter and reader on one packet: the setter runs first although
-	 * it comes later in the file */
-	SEND("logout", "3");
-	SEND("data", "");
-	SEND("login data", "2,1");
-	SEND("probe", "6");
-	SEND("flip", "4");
-	SEND("probe", "5");
-	SEND("both", "8");
-	SEND("flip", "4");
-	SEND("probe", "6");
-	SEND("either", "7");
-	SEND("both", "");
-
-	/* the noalert setter carries the flag */
-	struct ids_match m[8];
-	p.payload = (const uint8_t *)"login";
-	p.payload_len = 5;
-	CU_ASSERT_EQUAL(ids_detect(c, r, &p, m, 8), 1);
-	CU_ASSERT(m[0].flags & IDS_RULE_NOALERT);
-
-	/* no flow: isset fails, isnotset holds, set is a no-op */
-	p.fd = NULL;
-	SEND("data login", "2");
-	SEND("probe", "6");
-	p.fd = fd;
-
-	/* reload: with prev the bits keep their meaning */
-	struct ids_rules_opts o = { .prev = r };
-	struct ids_rules *r2 = load_opts(
-		"alert tcp any any -> any any (content:\"new\"; flowbits:set,other; sid:10;)\n"
-		"alert tcp any any -> any any (content:\"data\"; flowbits:isset,login; sid:11;)\n", &o);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
-	struct ids_detect_ctx *c2 = ids_detect_ctx_create(r2);
-	CU_ASSERT_EQUAL(ids_detect(c, r2, &p, m, 8), -ESTALE);
-	CU_ASSERT(!ids_detect_ctx_fits(c, r2));
-	CU_ASSERT(ids_detect_ctx_fits(c2, r2));
-	p.payload = (const uint8_t *)"data";
-	p.payload_len = 4;
-	int n = ids_detect(c2, r2, &p, m, 8);
-	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(n > 0 ? m[0].sid : 0, 11);
-	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c2)[IDS_DC_flowbits_reset], 0);
-	/* without prev: a new namespace, the flow's bits are cleared */
-	struct ids_rules *r3 = load(
-		"alert tcp any any -> any any (content:\"data\"; flowbits:isset,login; sid:11;)\n");
-	struct ids_detect_ctx *c3 = ids_detect_ctx_create(r3);
-	CU_ASSERT_EQUAL(ids_detect(c3, r3, &p, m, 8), 0);
-	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c3)[IDS_DC_flowbits_reset], 1);
-	ids_detect_ctx_free(c3);
-	ids_rules_free(r3);
-	ids_detect_ctx_free(c2);
-	ids_rules_free(r2);
-	ids_detect_ctx_free(c);
-	ids_rules_free(r);
-	free(fd);
-#undef SEND
-}
-
-/* Count alerts of n packets 100 ms apart starting at t0 (ns). */
-static int
-count_alerts(struct ids_detect_ctx *c, struct ids_rules *r, const char *src,
-	     int n, uint64_t t0, uint64_t step)
-{
-	int alerts = 0;
-	struct ids_match m[8];
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, src, 1, "2.2.2.2", 80, "hit", 3,
-				 EST_TS);
-	for (int k = 0; k < n; k++) {
-		p.ts_ns = t0 + (uint64_t)k * step;
-		alerts += ids_detect(c, r, &p, m, 8);
-	}
-	return alerts;
-}
-
-static void
-test_ids_detect_threshold(void)
-{
-	const uint64_t S = 1000000000ull, MS = 1000000ull;
-	struct {
-		const char *opt;
-		int n;
-		int want;
-	} rows[] = {
-		{ "threshold:type limit, track by_src, count 2, seconds 10;", 5, 2 },
-		{ "threshold:type threshold, track by_src, count 3, seconds 10;", 7, 2 },
-		{ "threshold:type both, track by_src, count 2, seconds 10;", 5, 1 },
-		{ "threshold:type both, track by_rule, count 1, seconds 10;", 5, 1 },
-		{ "detection_filter:track by_src, count 2, seconds 10;", 5, 3 },
-		{ "detection_filter:track by_dst, count 4, seconds 10;", 5, 1 },
-	};
-	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
-		char text[256];
-		snprintf(text, sizeof(text),
-			 "alert tcp any any -> any any (content:\"hit\"; %s sid:1;)",
-			 rows[k].opt);
-		struct ids_rules *r = load(text);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-		struct ids_detect_ctx *c = ids_detect_ctx_create(r);
-		int a = count_alerts(c, r, "1.1.1.1", rows[k].n, 100 * S, 100 * MS);
-		if (a != rows[k].want)
-			fprintf(stderr, "%s: want %d got %d\n", rows[k].opt,
-				rows[k].want, a);
-		CU_ASSERT_EQUAL(a, rows[k].want);
-		ids_detect_ctx_free(c);
-		ids_rules_free(r);
-	}
-
-	/* limit: per source, and the window restarts once it has passed */
-	struct ids_rules *r = load(
-		"alert tcp any any -> any any (content:\"hit\"; threshold:type limit, track by_src, count 2, seconds 10; sid:1;)");
-	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
-	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.1", 5, 100 * S, MS), 2);
-	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.2", 5, 100 * S, MS), 2);
-	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.1", 5, 105 * S, MS), 0);
-	CU_ASSERT_EQUAL(count_alerts(c, r, "1.1.1.1", 5, 111 * S, MS), 2);
-	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_thresholded], 14);
-	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_matches], 20);
-	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 0), 6);	/* fired */
-	CU_ASSERT_EQUAL(ids_detect_ctx_rule_hits(c, 1), 0);	/* no such rule */
-	ids_detect_ctx_free(c);
-	ids_rules_free(r);
-
-	/* a thresholded drop is not returned, so its action does not apply;
-	 * its flowbits still do (Suricata sets them before thresholding) */
-	r = load("drop tcp any any -> any any (content:\"hit\"; flowbits:set,seen; threshold:type limit, track by_rule, count 1, seconds 60; sid:1;)\n"
-		 "alert tcp any any -> any any (content:\"hit\"; flowbits:isset,seen; sid:2;)\n");
-	c = ids_detect_ctx_create(r);
-	size_t fsz = ids_detect_flow_state_size(r);
-	struct ids_flow_det *fd = malloc(fsz);
-	ids_detect_flow_init(r, fd, fsz);
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80, "hit", 3, EST_TS);
-	p.fd = fd;
-	char got[64];
-	run1(c, r, &p, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "1,2");
-	run1(c, r, &p, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "2");
-	free(fd);
-	ids_detect_ctx_free(c);
+	p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "1,4"));
+	p = idt_pkt(IPPROTO_TCP, "2.2.2.2", 2, "1.1.1.1", 1, "q", 1, EST_TC);
+	CU_ASSERT(idt_expect(r, &p, "2,4,5"));
+	p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1,
+		    IDS_PKT_TO_SERVER | IDS_FLOW_NOT_ESTABLISHED);
+	CU_ASSERT(idt_expect(r, &p, "3,4"));
+	p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "q", 1, IDS_PKT_NOFLOW);
+	CU_ASSERT(idt_expect(r, &p, "4"));
 	ids_rules_free(r);
 }
 
 static void
 test_ids_detect_action_order(void)
 {
-	struct ids_rules *r = load(
+	struct ids_rules *r = idt_load(
 		"alert tcp any any -> any any (content:\"x\"; sid:1;)\n"
 		"drop tcp any any -> any any (content:\"x\"; sid:2;)\n"
 		"reject tcp any any -> any any (content:\"x\"; sid:3;)\n"
 		"alert tcp any any -> any any (content:\"x\"; priority:1; sid:4;)\n"
 		"pass tcp any any -> any 22 (content:\"x\"; sid:5;)\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, "2,3,4,1"));
+	struct ids_pkt p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 80, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, "2,3,4,1"));
 	p.dport = 22;
-	CU_ASSERT(expect(r, &p, "5"));
+	CU_ASSERT(idt_expect(r, &p, "5"));
 	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
 	struct ids_match m[8];
 	CU_ASSERT_EQUAL(ids_detect(c, r, &p, m, 8), 1);
@@ -650,14 +220,14 @@ test_ids_detect_action_order(void)
 static void
 test_ids_detect_match_fields(void)
 {
-	struct ids_rules *r = load(
+	struct ids_rules *r = idt_load(
 		"alert tcp any any -> any any (msg:\"GPL ATTACK_RESPONSE id check returned root\"; "
 		"content:\"uid=0|28|root|29|\"; classtype:bad-unknown; sid:2100498; rev:7;)");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
 	const char *pl = "xx uid=0(root) gid=0(root)";
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 80, "2.2.2.2", 4000, pl,
-				 (uint32_t)strlen(pl), EST_TC);
+	struct ids_pkt p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 80, "2.2.2.2", 4000, pl,
+				   (uint32_t)strlen(pl), EST_TC);
 	struct ids_match m[4];
 	CU_ASSERT_EQUAL_FATAL(ids_detect(c, r, &p, m, 4), 1);
 	CU_ASSERT_EQUAL(m[0].sid, 2100498);
@@ -695,7 +265,7 @@ test_ids_detect_groups(void)
 	q += sprintf(q, "alert tcp any any -> any 80 (content:\"hit\"; sid:%d;)\n", sid++);
 	q += sprintf(q, "alert tcp any any -> any any (content:\"hit\"; flow:to_client; sid:%d;)\n", sid++);
 	q += sprintf(q, "alert tcp any 80 <> any any (content:\"hit\"; sid:%d;)\n", sid++);
-	struct ids_rules *r = load(text);
+	struct ids_rules *r = idt_load(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	/* to server: ports 80, 443 and the rest; to client likewise */
 	CU_ASSERT_EQUAL(r->map[IDS_PC_TCP][0].ngroups, 3);
@@ -705,20 +275,20 @@ test_ids_detect_groups(void)
 
 	struct ids_detect_ctx *c = ids_detect_ctx_create(r);
 	struct ids_match m[MAXM];
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1234, "2.2.2.2", 80,
-				 "a hit", 5, EST_TS);
+	struct ids_pkt p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1234, "2.2.2.2", 80,
+				   "a hit", 5, EST_TS);
 	char got[512];
 	int n = ids_detect(c, r, &p, m, MAXM);
-	sids(m, n, got, sizeof(got));
+	idt_sids(m, n, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "51,53");
 	/* the 50 port-443 rules were never candidates */
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_candidates], 2);
-	p = mkpkt(IPPROTO_TCP, "2.2.2.2", 80, "1.1.1.1", 1234, "a hit", 5, EST_TC);
+	p = idt_pkt(IPPROTO_TCP, "2.2.2.2", 80, "1.1.1.1", 1234, "a hit", 5, EST_TC);
 	n = ids_detect(c, r, &p, m, MAXM);
-	sids(m, n, got, sizeof(got));
+	idt_sids(m, n, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "52,53");
 	CU_ASSERT_EQUAL(ids_detect_ctx_counters(c)[IDS_DC_candidates], 4);
-	p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1234, "2.2.2.2", 443, "a hit", 5, EST_TS);
+	p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1234, "2.2.2.2", 443, "a hit", 5, EST_TS);
 	CU_ASSERT_EQUAL(ids_detect(c, r, &p, m, MAXM), 50);
 	ids_detect_ctx_free(c);
 	ids_rules_free(r);
@@ -730,18 +300,18 @@ test_ids_detect_groups(void)
 		q += sprintf(q, "alert udp any any -> any %d (content:\"p%d\"; sid:%d;)\n",
 			     1000 + k, k % 7, k + 1);
 	q += sprintf(q, "alert udp any any -> any any (content:\"p3\"; sid:999;)\n");
-	r = load(text);
+	r = idt_load(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(r->map[IDS_PC_UDP][0].ngroups, 65);
 	for (int port = 1000; port < 1200; port += 13) {
 		char want[32];
-		p = mkpkt(IPPROTO_UDP, "1.1.1.1", 5, "2.2.2.2", (uint16_t)port,
-			  "xx p3 yy", 8, EST_TS);
+		p = idt_pkt(IPPROTO_UDP, "1.1.1.1", 5, "2.2.2.2", (uint16_t)port,
+			    "xx p3 yy", 8, EST_TS);
 		if ((port - 1000) % 7 == 3)
 			snprintf(want, sizeof(want), "%d,999", port - 1000 + 1);
 		else
 			snprintf(want, sizeof(want), "999");
-		CU_ASSERT(expect(r, &p, want));
+		CU_ASSERT(idt_expect(r, &p, want));
 	}
 	ids_rules_free(r);
 	free(text);
@@ -794,7 +364,7 @@ test_ids_detect_crosscheck(void)
 			q += sprintf(q, "dsize:>%d; ", (int)rnd(20));
 		q += sprintf(q, "%s sid:%d;)\n", flows[rnd(5)], k + 1);
 	}
-	struct ids_rules *r = load(text);
+	struct ids_rules *r = idt_load(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct ids_detect_ctx *a = ids_detect_ctx_create(r);
 	struct ids_detect_ctx *b = ids_detect_ctx_create(r);
@@ -807,10 +377,10 @@ test_ids_detect_crosscheck(void)
 		uint32_t len = rnd(40);
 		for (uint32_t j = 0; j < len; j++)
 			pl[j] = (uint8_t)alpha[rnd(sizeof(alpha) - 1)];
-		struct ids_pkt p = mkpkt(rnd(3) == 0 ? IPPROTO_UDP : IPPROTO_TCP,
-					 "1.2.3.4", 5555, "5.6.7.8",
-					 dports[rnd(6)], pl, len,
-					 rnd(2) ? EST_TS : EST_TC);
+		struct ids_pkt p = idt_pkt(rnd(3) == 0 ? IPPROTO_UDP : IPPROTO_TCP,
+					   "1.2.3.4", 5555, "5.6.7.8",
+					   dports[rnd(6)], pl, len,
+					   rnd(2) ? EST_TS : EST_TC);
 		if (rnd(4) == 0)
 			p.flags &= ~IDS_FLOW_ESTABLISHED;
 		int n1 = ids_detect(a, r, &p, m1, 512);
@@ -894,7 +464,7 @@ free(void *p)
 static void
 test_ids_detect_no_alloc(void)
 {
-	struct ids_rules *r = load(
+	struct ids_rules *r = idt_load(
 		"alert tcp any any -> any any (content:\"GET\"; pcre:\"/^ \\/[a-z]+/R\"; sid:1;)\n"
 		"alert tcp any any -> any 80 (content:\"login\"; flowbits:set,l; sid:2;)\n"
 		"alert tcp any any -> any any (content:\"data\"; flowbits:isset,l; threshold:type limit, track by_src, count 3, seconds 1; sid:3;)\n"
@@ -914,9 +484,9 @@ test_ids_detect_no_alloc(void)
 	alloc_watch = 1;
 	for (int k = 0; k < 20000; k++) {
 		const char *t = pl[k % 6];
-		struct ids_pkt p = mkpkt(k % 3 ? IPPROTO_TCP : IPPROTO_UDP,
-					 "1.1.1.1", 1000, "2.2.2.2", 80, t,
-					 (uint32_t)strlen(t), EST_TS);
+		struct ids_pkt p = idt_pkt(k % 3 ? IPPROTO_TCP : IPPROTO_UDP,
+					   "1.1.1.1", 1000, "2.2.2.2", 80, t,
+					   (uint32_t)strlen(t), EST_TS);
 		p.ts_ns = (uint64_t)k * 1000000;
 		p.src[3] = (uint8_t)k;
 		p.fd = fd;
@@ -940,37 +510,36 @@ test_ids_detect_no_alloc(void)
 static void
 test_ids_detect_empty_set(void)
 {
-	struct ids_rules *r = load("# nothing\n");
+	struct ids_rules *r = idt_load("# nothing\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(ids_rules_count(r), 0);
-	struct ids_pkt p = mkpkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "x", 1, EST_TS);
-	CU_ASSERT(expect(r, &p, ""));
+	struct ids_pkt p = idt_pkt(IPPROTO_TCP, "1.1.1.1", 1, "2.2.2.2", 2, "x", 1, EST_TS);
+	CU_ASSERT(idt_expect(r, &p, ""));
 	ids_rules_free(r);
 }
 
 int
 tests_register(void)
 {
-	CU_pSuite s = CU_add_suite("ids_detect", NULL, NULL);
-
-	if (s == NULL)
-		return -1;
-	if (!CU_add_test(s, "test_ids_detect_payload_table", test_ids_detect_payload_table) ||
-	    !CU_add_test(s, "test_ids_detect_header", test_ids_detect_header) ||
-	    !CU_add_test(s, "test_ids_detect_flow", test_ids_detect_flow) ||
-	    !CU_add_test(s, "test_ids_detect_stream", test_ids_detect_stream) ||
-	    !CU_add_test(s, "test_ids_detect_stream_lookback", test_ids_detect_stream_lookback) ||
-	    !CU_add_test(s, "test_ids_detect_flowbits", test_ids_detect_flowbits) ||
-	    !CU_add_test(s, "test_ids_detect_threshold", test_ids_detect_threshold) ||
-	    !CU_add_test(s, "test_ids_detect_action_order", test_ids_detect_action_order) ||
-	    !CU_add_test(s, "test_ids_detect_match_fields", test_ids_detect_match_fields) ||
-	    !CU_add_test(s, "test_ids_detect_groups", test_ids_detect_groups) ||
-	    !CU_add_test(s, "test_ids_detect_crosscheck", test_ids_detect_crosscheck) ||
-	    !CU_add_test(s, "test_ids_detect_empty_set", test_ids_detect_empty_set))
-		return -1;
+	static CU_TestInfo tests[] = {
+		{ "test_ids_detect_header", test_ids_detect_header },
+		{ "test_ids_detect_flow", test_ids_detect_flow },
+		{ "test_ids_detect_action_order", test_ids_detect_action_order },
+		{ "test_ids_detect_match_fields", test_ids_detect_match_fields },
+		{ "test_ids_detect_groups", test_ids_detect_groups },
+		{ "test_ids_detect_crosscheck", test_ids_detect_crosscheck },
+		{ "test_ids_detect_empty_set", test_ids_detect_empty_set },
 #if IDS_COUNT_ALLOC
-	if (!CU_add_test(s, "test_ids_detect_no_alloc", test_ids_detect_no_alloc))
-		return -1;
+		{ "test_ids_detect_no_alloc", test_ids_detect_no_alloc },
 #endif
-	return 0;
+		CU_TEST_INFO_NULL,
+	};
+	static CU_SuiteInfo suites[] = {
+		{ .pName = "ids_detect_payload", .pTests = idt_payload_tests },
+		{ .pName = "ids_detect", .pTests = tests },
+		{ .pName = "ids_detect_state", .pTests = idt_state_tests },
+		CU_SUITE_INFO_NULL,
+	};
+
+	return CU_register_suites(suites) == CUE_SUCCESS ? 0 : -1;
 }

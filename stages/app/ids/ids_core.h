@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internals of ids_rules / ids_detect, shared by ids_rules.c (parser,
- * compiler) and ids_detect.c (per-packet engine). Nothing outside
+ * Internals of ids_rules / ids_detect, shared by ids_rules*.c (parser,
+ * compiler) and ids_detect*.c (per-packet engine). Nothing outside
  * stages/app/ids/ includes this (the tests and the bench driver do, to
  * look inside).
  */

@@ -7,7 +7,7 @@
  * detection_filter and threshold, then flowbit updates.
  *
  * Nothing here allocates, locks or calls the kernel: the context holds
- * every array, sized for its rule set at creation.
+ * every array, sized for its rule set at creation (ids_detect_ctx.c).
  */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
@@ -21,12 +21,6 @@
 /* Suricata's default inspection recursion limit (detect.inspection-recursion-limit). */
 #define IDS_RECURSION_LIMIT 3000
 
-const char *const ids_detect_counter_names[IDS_DC_MAX] = {
-#define IDS_X_NAME(n, d) #n,
-	IDS_DETECT_COUNTERS(IDS_X_NAME)
-#undef IDS_X_NAME
-};
-
 static const uint8_t *ids_fold;	/* tolower table, built once below */
 static uint8_t ids_fold_tab[256];
 
@@ -36,79 +30,6 @@ ids_fold_init(void)
 	for (int c = 0; c < 256; c++)
 		ids_fold_tab[c] = (uint8_t)tolower(c);
 	ids_fold = ids_fold_tab;
-}
-
-/* ------------------------------------------------------------------ */
-/* context                                                            */
-
-struct ids_detect_ctx *
-ids_detect_ctx_create(const struct ids_rules *r)
-{
-	struct ids_detect_ctx *c = calloc(1, sizeof(*c));
-	uint32_t n = r->nrules ? r->nrules : 1;
-	uint32_t slots = 1;
-
-	if (c == NULL)
-		return NULL;
-	c->rules_id = r->id;
-	c->nrules = r->nrules;
-	c->cand = calloc(n, sizeof(*c->cand));
-	c->stamp = calloc(n, sizeof(*c->stamp));
-	c->hits = calloc(n, sizeof(*c->hits));
-	c->merged = calloc(n, sizeof(*c->merged));
-	while (slots < r->threshold_slots)
-		slots <<= 1;
-	c->thr = calloc(slots, sizeof(*c->thr));
-	c->thr_mask = slots - 1;
-	c->md = pcre2_match_data_create(r->max_ovec, NULL);
-	if (c->cand == NULL || c->merged == NULL || c->stamp == NULL || c->hits == NULL ||
-	    c->thr == NULL || c->md == NULL)
-		goto fail;
-	if (r->proto_scratch != NULL &&
-	    hs_clone_scratch(r->proto_scratch, &c->scratch) != HS_SUCCESS)
-		goto fail;
-	return c;
-fail:
-	ids_detect_ctx_free(c);
-	errno = ENOMEM;
-	return NULL;
-}
-
-void
-ids_detect_ctx_free(struct ids_detect_ctx *c)
-{
-	if (c == NULL)
-		return;
-	if (c->scratch)
-		hs_free_scratch(c->scratch);
-	if (c->md)
-		pcre2_match_data_free(c->md);
-	free(c->cand);
-	free(c->merged);
-	free(c->stamp);
-	free(c->hits);
-	free(c->thr);
-	free(c);
-}
-
-bool
-ids_detect_ctx_fits(const struct ids_detect_ctx *c, const struct ids_rules *r)
-{
-	/* Hyperscan scratch is sized per database, so only the set the
-	 * context was made for is known to fit. */
-	return c->rules_id == r->id;
-}
-
-const uint64_t *
-ids_detect_ctx_counters(const struct ids_detect_ctx *c)
-{
-	return c->ctr;
-}
-
-uint64_t
-ids_detect_ctx_rule_hits(const struct ids_detect_ctx *c, unsigned int idx)
-{
-	return idx < c->nrules ? c->hits[idx] : 0;
 }
 
 /* ------------------------------------------------------------------ */
