@@ -341,6 +341,11 @@ port_link_pairs(struct port *ports, const struct conf *c)
 	unsigned int p, q, pairs = 0;
 	int a, b, x, y;
 
+	/* Every started port's link is watched (a peer that goes away is
+	 * reported and counted); pairs also take each other down. */
+	for (p = 0; p < c->n_ports; p++)
+		if (ports[p].started)
+			ports[p].link_seen_up = port_link_is_up(&ports[p]);
 	for (p = 0; p < c->n_paths; p++) {
 		port_path_ends(&c->paths[p], &a, &b);
 		if (a < 0 || b < 0 || a == b || ports[a].link_peer >= 0 ||
@@ -371,13 +376,23 @@ port_link_watch(struct port *ports, unsigned int n, FILE *f)
 		bool up;
 		int ret;
 
-		if (p->link_peer < 0 || !p->started || p->link_forced)
+		if (!p->started || p->link_forced)
 			continue;
-		peer = &ports[p->link_peer];
 		up = port_link_is_up(p);
 		if (up == p->link_seen_up)
 			continue;
 		p->link_seen_up = up;
+		if (p->link_peer < 0) {
+			/* No pair: say it, count it, keep polling. What
+			 * arrives once the link is back is forwarded as
+			 * before. */
+			p->link_lost += !up;
+			fprintf(f, "port '%s': link %s\n", p->conf->name,
+				up ? "up" : "down");
+			fflush(f);
+			continue;
+		}
+		peer = &ports[p->link_peer];
 		if (!up) {
 			p->link_lost++;
 			if (peer->link_forced)
@@ -422,8 +437,12 @@ port_link_report(const struct port *ports, unsigned int n, FILE *f)
 	for (i = 0; i < n; i++) {
 		const struct port *p = &ports[i];
 
-		if (p->link_peer < 0)
+		if (p->link_peer < 0) {
+			if (p->link_lost != 0)
+				fprintf(f, "link  %-12s lost %lu\n", p->conf->name,
+					p->link_lost);
 			continue;
+		}
 		fprintf(f, "link  %-12s lost %lu, took %s down %lu, brought it back %lu, "
 			"could not %lu\n", p->conf->name, p->link_lost,
 			ports[p->link_peer].conf->name, p->peer_downs, p->peer_ups,

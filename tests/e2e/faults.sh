@@ -11,6 +11,13 @@
 #  2. A firewall's rules file is broken and SIGHUP sent 100 times under
 #     traffic: every reload is refused with file:line:col, the old rules
 #     stay in force (they still drop), and not a packet is lost.
+#  3. The IDS's EVE file on a 1 MiB tmpfs: once it is full, the records
+#     lost to write errors are counted and forwarding goes on.
+#  4. The replay peer is killed (SIGKILL) mid-stream, memif peer gone: the
+#     forwarder survives, says its port's link went down, and when a new
+#     replay connects it takes that traffic whole (what it received after
+#     the kill equals what the new peer handed to memif); the exit report
+#     counts the link loss and the accounting is exact.
 #
 #	tests/e2e/faults.sh [BUILD_DIR]
 set -uo pipefail
@@ -176,6 +183,68 @@ EOT
 	fi
 else
 	bad "$name: cannot mount a tmpfs (root needed): $(cat "$tmp/mount.err")"
+fi
+
+# ---- 4. the memif peer killed mid-stream, then a new one --------------
+# The forwarder is the memif server here (a server takes the next client
+# that connects); the replays are clients.
+name="memif peer killed mid-stream, a new peer connects"
+lk=flk$n
+labels+=("$lk")
+sed "s/label: $lf,/label: $lk,/; s|role=client,socket=$tmp/m.sock|role=server,socket=$tmp/k.sock|" \
+	"$tmp/fwd.yaml" >"$tmp/k.yaml"
+# pkts_in of stage rx, from the forwarder's telemetry
+rx_in() {
+	echo /ffwd/stages | dpdk-telemetry.py -f "$lk" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys; t=sys.stdin.read(); print(json.loads(t[t.index("{"):])["/ffwd/stages"]["rx"]["pkts_in"])' 2>/dev/null
+}
+peer() {	# peer OUT ARGS...: a replay, memif client of the forwarder
+	local out=$1
+	shift
+	env --default-signal=INT,TERM "$ffwd" replay "$tmp/64.pcap" \
+		--port "net_memif0,role=client,socket=$tmp/k.sock,id=0,rsize=14" \
+		--pps 200000 --start-delay 0.5 "$@" >"$out" 2>"$out.err" &
+	rpid=$!
+	labels+=("replay-$rpid")
+}
+env --default-signal=INT,TERM "$ffwd" "$tmp/k.yaml" --stats-interval 0 >"$tmp/k.out" 2>"$tmp/k.err" &
+fpid=$!
+for i in $(seq 100); do [ -S "$tmp/k.sock" ] && break; sleep 0.05; done
+peer "$tmp/k1.out" --duration 30 --loop 0
+sleep 3
+before_kill=$(rx_in)
+kill -KILL "$rpid"; wait "$rpid" 2>/dev/null; rpid=
+down=0
+for i in $(seq 100); do
+	grep -q "port 'm': link down" "$tmp/k.err" && { down=1; break; }
+	sleep 0.05
+done
+sleep 0.3
+r1=$(rx_in)
+peer "$tmp/r.out" --loop 1000
+wait "$rpid"; rrc=$?; rpid=
+sleep 0.5
+r2=$(rx_in)
+up=$(grep -c "port 'm': link up" "$tmp/k.err")
+kill -INT "$fpid"
+wait "$fpid"; frc=$?; fpid=
+sent2=$(rfield sent)
+if [ "$frc" != 0 ] || ! grep -q '^summary: .* ok$' "$tmp/k.out"; then
+	bad "$name: forwarder exit $frc: $(tail -n 3 "$tmp/k.out" "$tmp/k.err" | tr '\n' ' ')"
+elif [ "${before_kill:-0}" -le 0 ]; then
+	bad "$name: nothing forwarded before the kill (rx ${before_kill:-no telemetry})"
+elif [ "$down" != 1 ]; then
+	bad "$name: no 'link down' said after the peer died: $(tail -n 3 "$tmp/k.err" | tr '\n' ' ')"
+elif [ "$rrc" != 0 ] || [ -z "$sent2" ]; then
+	bad "$name: the new peer failed (exit $rrc): $(tail -n 3 "$tmp/r.out.err" "$tmp/r.out" | tr '\n' ' ')"
+elif [ "${up:-0}" -lt 1 ]; then
+	bad "$name: no 'link up' after the new peer: $(tail -n 3 "$tmp/k.err" | tr '\n' ' ')"
+elif [ -z "$r1" ] || [ -z "$r2" ] || [ $((r2 - r1)) != "$sent2" ]; then
+	bad "$name: received ${r1:-?} at the kill, ${r2:-?} after the new peer, which handed memif $sent2"
+elif ! grep -qE '^link +m +lost [1-9]' "$tmp/k.out"; then
+	bad "$name: the exit report has no link loss: $(grep -E '^(link|port)' "$tmp/k.out" | tr '\n' ' ')"
+else
+	ok "$name: $r1 received before the kill, link down then up, $((r2 - r1)) = $sent2 from the new peer, $(grep -E '^link +m' "$tmp/k.out"), $(grep '^summary' "$tmp/k.out")"
 fi
 
 echo "$pass passed, $fail failed"
