@@ -89,4 +89,14 @@ int conf_parse_path(struct conf_ctx *ctx, yaml_node_t *node, unsigned int index,
 		    yaml_node_t *stages_main);
 int conf_check_stages(struct conf_ctx *ctx);
 
+/* conf_fleet.c */
+/** replicas and lcores of stage ST; LCORE_NODE its lcore key, or NULL. */
+int conf_fleet_parse(struct conf_ctx *ctx, yaml_node_t *map, const char *where,
+		     struct conf_stage *st, yaml_node_t *lcore_node);
+/** A path's fleets: their neighbours spread and merge on lcores of their own. */
+int conf_fleet_check_path(struct conf_ctx *ctx, const struct conf_path *path,
+			  const char *where);
+/** No stage but a fleet's replicas (and an RSS input in front) on its lcores. */
+int conf_fleet_check_lcores(struct conf_ctx *ctx);
+
 #endif /* FFWD_CONF_PVT_H */
