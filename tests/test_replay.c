@@ -25,8 +25,11 @@
 #include <rte_mbuf.h>
 
 #include "capsrc.h"
+#include "capture.h"
 #include "cunit_main.h"
 #include "pacer.h"
+#include "port_tx.h"
+#include "stage.h"
 
 #define HZ_TEST UINT64_C(2096010000)	/* a TSC that is not a round number */
 
@@ -141,6 +144,61 @@ test_replay_sched_rejects(void)
 }
 
 /* ---- histogram ------------------------------------------------------ */
+
+/*
+ * The cursor (pacer_sched_add: additions, no 128-bit division) lands on
+ * exactly the reference due(u) for every step, in every mode: single
+ * packets, frame-sized bit steps, capture gaps up to hours (past d_max,
+ * the 128-bit slow path), and rates that leave a remainder.
+ */
+static void
+test_replay_sched_incremental(void)
+{
+	static const struct {
+		enum pacer_mode mode;
+		double rate;
+		uint64_t step_max;	/* steps drawn in 0..step_max */
+	} rows[] = {
+		{ PACER_PPS, 1488095, 1 },
+		{ PACER_PPS, 0.001, 1 },
+		{ PACER_PPS, 1e12, 1 },
+		{ PACER_MBPS, 1000, (9018 + 24) * 8 },
+		{ PACER_MBPS, 0.5, 65535 * 8 },
+		{ PACER_MBPS, 123456.789, 1514 * 8 },
+		{ PACER_TIMING, 1, 2000000 },
+		{ PACER_TIMING, 100, UINT64_C(3600) * 1000000000 },
+		{ PACER_TIMING, 0.001, UINT64_C(50) * 1000000000 },
+		{ PACER_TIMING, 1000, 1 },
+		/* a speed whose terms do not reduce: most steps too long */
+		{ PACER_TIMING, 99.999999999, UINT64_C(3600) * 1000000000 },
+	};
+	unsigned int i, k, slow;
+
+	srand(11);
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		struct pacer_sched s;
+
+		CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&s, rows[i].mode, rows[i].rate,
+						       HZ_TEST), 0);
+		pacer_sched_start(&s, 777);
+		slow = 0;
+		for (k = 0; k < 200000; k++) {
+			uint64_t d = ((uint64_t)rand() << 31 | (uint64_t)rand()) %
+				     (rows[i].step_max + 1);
+
+			slow += d > s.d_max;
+			pacer_sched_add(&s, d);
+			CU_ASSERT_EQUAL_FATAL(s.due, pacer_sched_due(&s, s.u));
+			CU_ASSERT_FATAL(s.rem < s.den);
+		}
+		/* long gaps at an irreducible speed take the slow path */
+		if (rows[i].rate == 99.999999999)
+			CU_ASSERT(slow != 0);
+		/* packets and frames never do */
+		if (rows[i].mode != PACER_TIMING)
+			CU_ASSERT_EQUAL(slow, 0);
+	}
+}
 
 static void
 test_replay_hist_buckets(void)
@@ -284,9 +342,9 @@ test_replay_scan_table(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
 }
 
-/* ---- preload and refcount looping (EAL) ------------------------------ */
+/* ---- the capture and output kinds on a port (EAL) -------------------- */
 
-/* Everything the pacer gave net_ring0, which loops TX into its RX. */
+/* Everything the output gave net_ring0, which loops TX into its RX. */
 static unsigned int
 drain_port(struct rte_mbuf **out, unsigned int max)
 {
@@ -300,26 +358,73 @@ drain_port(struct rte_mbuf **out, unsigned int max)
 	return n;
 }
 
+/* A capture input and an output on ring_port, as the runtime sets them up. */
+struct pair {
+	struct capture_conf cc;
+	struct port_tx_conf tc;
+	struct stage cap, tx;
+};
+
 static void
-run_pacer(struct capsrc *c, enum pacer_mode mode, double rate, uint64_t loops,
-	  uint16_t burst, struct pacer *p)
+pair_init(struct pair *p, const char *path, bool pad, uint64_t loops,
+	  uint16_t burst)
 {
-	memset(p, 0, sizeof(*p));
-	p->mode = mode;
-	if (mode != PACER_TOPSPEED)
-		CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&p->sched, mode, rate,
-						       rte_get_tsc_hz()), 0);
-	p->port_id = ring_port;
-	p->burst = burst;
-	p->stop = &no_stop;
-	p->pkts = c->pkts;
-	p->ts_ns = c->ts_ns;
-	p->n = c->info.packets;
-	p->period_ns = c->info.period_ns;
-	p->loops = loops;
-	p->chained = c->chained;
-	pacer_run(p);
-	CU_ASSERT_EQUAL(p->st.done, 1);
+	const struct stage_env env = {
+		.label = "test", .port_id = ring_port, .queue = 0,
+		.tsc_hz = rte_get_tsc_hz(), .socket = SOCKET_ID_ANY,
+		.stop = &no_stop,
+	};
+
+	snprintf(p->cc.file, sizeof(p->cc.file), "%s", path);
+	p->cc.loops = loops;
+	p->cc.pad = pad;
+	p->tc.retries = 8;
+	p->tc.burst = burst;
+	CU_ASSERT_EQUAL_FATAL(stage_init(&p->cap, stage_kind_find("capture"),
+					 "cap", &p->cc, &env), 0);
+	CU_ASSERT_EQUAL_FATAL(stage_init(&p->tx, stage_kind_find("output"),
+					 "tx", &p->tc, &env), 0);
+}
+
+/*
+ * The segment loop in miniature: take a burst from the capture, offer it
+ * to the output until it has taken all of it (a paced output takes only
+ * what is due), until the capture has sent its last pass.
+ */
+static void
+pair_run(struct pair *p)
+{
+	struct rte_mbuf *buf[STAGE_BURST];
+	uint16_t off = 0, n = 0;
+
+	for (;;) {
+		if (n == 0) {
+			if (p->cap.ended)
+				break;
+			n = p->cap.burst(&p->cap, buf, STAGE_BURST);
+			off = 0;
+			continue;
+		}
+		uint16_t t = p->tx.burst(&p->tx, buf + off, n);
+
+		off += t;
+		n -= t;
+	}
+}
+
+/* The exit report releases the capture's mbufs and counts them back. */
+static const struct capture_result *
+pair_fini(struct pair *p)
+{
+	static struct capture_result res;
+	FILE *f = fopen("/dev/null", "w");
+
+	p->cap.ops->report(&p->cap, f);
+	fclose(f);
+	res = *capture_result(&p->cap);
+	stage_fini(&p->tx);
+	stage_fini(&p->cap);
+	return &res;
 }
 
 static void
@@ -327,32 +432,24 @@ check_refcount_loop(const struct rec *recs, unsigned int n, bool pad,
 		    uint16_t burst)
 {
 	static struct rte_mbuf *out[4096];
-	static struct pacer p;
-	char path[128], err[CAPSRC_ERR_MAX];
-	struct capsrc_opts o = { .pad = pad };
-	struct capsrc_info info;
+	static struct pair p;
+	const struct capture_result *res;
+	char path[128];
 	struct rte_mbuf *seg;
-	struct capsrc *c;
 	unsigned int i, got, loops = 3;
-	unsigned int size;
 
 	snprintf(path, sizeof(path), "%s/loop.pcap", tmpdir);
 	write_pcap(path, DLT_EN10MB, recs, n);
-	CU_ASSERT_EQUAL_FATAL(capsrc_scan(path, &o, &info, err, sizeof(err)), 0);
-	c = capsrc_load(path, &o, &info, SOCKET_ID_ANY, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	size = c->pool->size;
-	CU_ASSERT_EQUAL(size, info.segs);
-	CU_ASSERT_EQUAL(rte_mempool_avail_count(c->pool), 0);
-
-	run_pacer(c, PACER_TOPSPEED, 0, loops, burst, &p);
-	CU_ASSERT_EQUAL(p.st.sent, n * loops);
-	CU_ASSERT_EQUAL(p.st.loops, loops);
+	memset(&p, 0, sizeof(p));
+	pair_init(&p, path, pad, loops, burst);
+	pair_run(&p);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, n * loops);
+	CU_ASSERT_EQUAL(p.cap.ctr.kind[CAPTURE_LOOPS], loops);
 	/* The same mbufs, in order, three times over: no copy per loop. */
 	got = drain_port(out, RTE_DIM(out));
 	CU_ASSERT_EQUAL_FATAL(got, n * loops);
 	for (i = 0; i < got; i++) {
-		struct rte_mbuf *m = c->pkts[i % n];
+		struct rte_mbuf *m = out[i % n];
 
 		CU_ASSERT_PTR_EQUAL(out[i], m);
 		/* ours + one per copy still queued in the port */
@@ -370,22 +467,24 @@ check_refcount_loop(const struct rec *recs, unsigned int n, bool pad,
 
 		if (pad && recs[i].len > recs[i].caplen)
 			want = recs[i].len;
-		CU_ASSERT_EQUAL(c->pkts[i]->pkt_len, want);
-		for (seg = c->pkts[i]; seg != NULL; seg = seg->next)
+		CU_ASSERT_EQUAL(out[i]->pkt_len, want);
+		for (seg = out[i]; seg != NULL; seg = seg->next)
 			CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(seg), 1);
 		/* bytes as captured, zeros after them when padded */
 		for (j = 0; j < want; j += 256) {
 			uint32_t k, len = RTE_MIN(256u, want - j);
 
-			d = rte_pktmbuf_read(c->pkts[i], j, len, buf);
+			d = rte_pktmbuf_read(out[i], j, len, buf);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 			for (k = 0; k < len; k++)
 				CU_ASSERT_FATAL(d[k] == (j + k < recs[i].caplen ?
 							 (uint8_t)(i + j + k) : 0));
 		}
 	}
-	CU_ASSERT_EQUAL(capsrc_release(c), size);
-	capsrc_free(c);
+	res = pair_fini(&p);
+	CU_ASSERT(res->counted);
+	CU_ASSERT(res->pool_size >= n);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
 }
 
 static void
@@ -425,11 +524,61 @@ test_replay_pad(void)
 	check_refcount_loop(recs, RTE_DIM(recs), false, 32);
 }
 
+/* Free what the port received; @return how many. */
+static unsigned int
+free_port(void)
+{
+	static struct rte_mbuf *out[4096];
+	unsigned int got = drain_port(out, RTE_DIM(out)), i;
+
+	for (i = 0; i < got; i++)
+		rte_pktmbuf_free(out[i]);
+	return got;
+}
+
+/* The schedule a paced output keeps at 100 kpps: its due times, one TX
+ * call per packet, never early. The rate measured on the far side of the
+ * port is test_replay_pps_departures'. */
+static void
+test_replay_pps_schedule(void)
+{
+	static const struct rec recs[] = {
+		{ 60, 60, 1, 0 }, { 60, 60, 1, 10 }, { 60, 60, 1, 20 },
+		{ 60, 60, 1, 30 },
+	};
+	static struct pair p;
+	const struct port_tx_pace *pc;
+	const struct capture_result *res;
+	char path[128];
+	double span;
+
+	snprintf(path, sizeof(path), "%s/pps.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	/* 1000 packets at 100 kpps: 9.99 ms from first to last due time */
+	p.tc.pps = 100000;
+	pair_init(&p, path, false, 250, 1);
+	pair_run(&p);
+	pc = port_tx_pace(&p.tx);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 1000);
+	CU_ASSERT_EQUAL(pc->dep.n, 1000);
+	/* one packet per TX call (burst 1) */
+	CU_ASSERT_EQUAL(p.tx.ctr.kind[PORT_TX_CALLS], 1000);
+	span = (double)(pc->last_due - pc->first_due) / pc->hz;
+	CU_ASSERT(fabs(span - 999 / 100000.0) < 1e-6);
+	/* A packet never leaves before its time: the error is >= 0 by
+	 * construction, so a wrapped (negative) value would be huge. */
+	CU_ASSERT(pc->dep.max < pc->hz);
+	CU_ASSERT_EQUAL(free_port(), 1000);
+	res = pair_fini(&p);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
+}
+
 /*
  * Measured departures. A receiver thread, on a CPU of its own where there
- * is one, polls the net_ring port while the pacer sends and stamps each
- * packet as it arrives with CLOCK_MONOTONIC: a clock the pacer does not
- * schedule by (it runs on the TSC), read on the far side of the port.
+ * is one, polls the net_ring port while a paced output sends and stamps
+ * each packet as it arrives with CLOCK_MONOTONIC: a clock the pacer does
+ * not schedule by (it runs on the TSC), read on the far side of the port.
  * dep_rate() turns the stamps into the achieved rate.
  */
 #define DEP_PKTS 40000u		/* 400 ms at 100 kpps */
@@ -576,57 +725,58 @@ dep_fit_ok(const struct dep_fit *f)
 	return f->tenths >= 5;
 }
 
-/* Send DEP_PKTS packets of C at PPS and fit the arrivals at the
- * receiving side; every packet must arrive, in order. */
+/* Send DEP_PKTS packets of the capture PATH (N records) through a paced
+ * output at PPS and fit the arrivals at the receiving side; every packet
+ * must arrive, in order. */
 static struct dep_fit
-dep_measure(struct capsrc *c, double pps, uint64_t hz)
+dep_measure(const char *path, unsigned int n, double pps)
 {
 	static struct rte_mbuf *out[DEP_PKTS];
 	static uint64_t t_ns[DEP_PKTS];
-	static struct pacer p;
+	static struct pair p;
 	struct dep_rx rx = { .out = out, .t_ns = t_ns, .want = DEP_PKTS };
-	unsigned int i;
+	const struct capture_result *res;
+	unsigned int i, bad;
 	struct dep_fit fit = { 0 };
 	pthread_t th;
 
 	memset(&p, 0, sizeof(p));
-	p.mode = PACER_PPS;
-	CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&p.sched, PACER_PPS, pps, hz), 0);
-	p.port_id = ring_port;
-	p.burst = 1;
-	p.stop = &no_stop;
-	p.pkts = c->pkts;
-	p.ts_ns = c->ts_ns;
-	p.n = c->info.packets;
-	p.period_ns = c->info.period_ns;
-	p.loops = DEP_PKTS / c->info.packets;
-	p.chained = c->chained;
+	p.tc.pps = pps;
+	pair_init(&p, path, false, DEP_PKTS / n, 1);
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, dep_rx_thread, &rx) == 0);
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		cpu_set_t set;
 
-		/* Off the pacer's CPU (EAL pinned this thread to CPU 0). */
+		/* Off the output's CPU (EAL pinned this thread to CPU 0). */
 		CPU_ZERO(&set);
 		for (i = 1; i < CPU_SETSIZE && i < (unsigned int)sysconf(_SC_NPROCESSORS_ONLN); i++)
 			CPU_SET(i, &set);
 		pthread_setaffinity_np(th, sizeof(set), &set);
 	}
-	pacer_run(&p);
+	pair_run(&p);
 	/* The last packets are in the ring; give the receiver 1 s. */
 	for (i = 0; i < 1000 && __atomic_load_n(&rx.got, __ATOMIC_ACQUIRE) < DEP_PKTS; i++)
 		usleep(1000);
 	__atomic_store_n(&rx.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	CU_ASSERT_EQUAL(p.st.done, 1);
-	CU_ASSERT_EQUAL(p.st.sent, DEP_PKTS);
-	CU_ASSERT_EQUAL(p.dep.n, DEP_PKTS);
+	CU_ASSERT(p.cap.ended);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, DEP_PKTS);
+	CU_ASSERT_EQUAL(port_tx_pace(&p.tx)->dep.n, DEP_PKTS);
 	CU_ASSERT_EQUAL(rx.got, DEP_PKTS);
-	for (i = 0; i < rx.got; i++)
-		CU_ASSERT_PTR_EQUAL(out[i], c->pkts[i % c->info.packets]);
+	/* The capture's mbufs in capture order, each pass: record i starts
+	 * with the byte i (write_pcap). Counted, then asserted once: after a
+	 * loss every later packet is out of place, and CUnit records each
+	 * failed assertion in a list it walks to the end. */
+	for (i = 0, bad = 0; i < rx.got; i++)
+		bad += out[i] != out[i % n] ||
+		       rte_pktmbuf_mtod(out[i], const uint8_t *)[0] != (uint8_t)(i % n);
+	CU_ASSERT_EQUAL(bad, 0);
 	if (rx.got == DEP_PKTS)
 		fit = dep_rate(t_ns, rx.got);
 	for (i = 0; i < rx.got; i++)
 		rte_pktmbuf_free(out[i]);
+	res = pair_fini(&p);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
 	return fit;
 }
 
@@ -637,12 +787,12 @@ dep_measure(struct capsrc *c, double pps, uint64_t hz)
  * the pacer keeps. Returns false if none could.
  */
 static bool
-dep_measure_ok(struct capsrc *c, double pps, uint64_t hz, struct dep_fit *f)
+dep_measure_ok(const char *path, unsigned int n, double pps, struct dep_fit *f)
 {
 	unsigned int k;
 
 	for (k = 0; k < 5; k++) {
-		*f = dep_measure(c, pps, hz);
+		*f = dep_measure(path, n, pps);
 		printf("\n    asked %.0f pps: measured %.3f (%+.4f %%), %u of %u packets on time, in %u tenths of the run",
 		       pps, f->pps, (f->pps / pps - 1) * 100, f->on_time,
 		       DEP_PKTS, f->tenths);
@@ -659,26 +809,18 @@ test_replay_pps_departures(void)
 		{ 60, 60, 1, 0 }, { 60, 60, 1, 10 }, { 60, 60, 1, 20 },
 		{ 60, 60, 1, 30 },
 	};
-	char path[128], err[CAPSRC_ERR_MAX];
-	struct capsrc_opts o = { .pad = false };
-	struct capsrc_info info;
 	struct dep_fit at, off;
-	struct capsrc *c;
-	uint64_t hz;
+	char path[128];
 
-	snprintf(path, sizeof(path), "%s/pps.pcap", tmpdir);
+	snprintf(path, sizeof(path), "%s/pps-dep.pcap", tmpdir);
 	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
-	CU_ASSERT_EQUAL_FATAL(capsrc_scan(path, &o, &info, err, sizeof(err)), 0);
-	c = capsrc_load(path, &o, &info, SOCKET_ID_ANY, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	/* Calibrated, as ffwd replay does: EAL's TSC rate is rounded to
-	 * 10 MHz, about 0.2 % off here. */
-	hz = pacer_calibrate_hz(0.2);
-	if (!dep_measure_ok(c, 100000, hz, &at) ||
+	/* The output calibrates the TSC itself (EAL's rate is rounded to
+	 * 10 MHz, about 0.2 % off here), as in a pipeline or a replay. */
+	if (!dep_measure_ok(path, RTE_DIM(recs), 100000, &at) ||
 	    /* The measurement must be able to see a 1 % error: the same
-	     * pacer told 101 kpps must be measured outside the tolerance
+	     * output told 101 kpps must be measured outside the tolerance
 	     * of 100 kpps. */
-	    !dep_measure_ok(c, 101000, hz, &off)) {
+	    !dep_measure_ok(path, RTE_DIM(recs), 101000, &off)) {
 		tests_skip("replay/pps_departures: machine too busy to measure a rate, 5 runs with too few packets on time");
 	} else {
 		CU_ASSERT(fabs(at.pps / 100000 - 1) < DEP_TOL);
@@ -686,8 +828,64 @@ test_replay_pps_departures(void)
 		CU_ASSERT(fabs(off.pps / 100000 - 1) >= DEP_TOL);
 	}
 	printf("\n");
-	CU_ASSERT_EQUAL(capsrc_release(c), c->pool->size);
-	capsrc_free(c);
+}
+
+/*
+ * timing: the output follows the capture's gaps, carried by each mbuf,
+ * across the turn of a loop too (one pass lasts span + the mean gap). 4
+ * records 10 ms apart, 2 passes at speed 10: departures 1 ms apart, the
+ * last 7 ms after the first.
+ */
+static void
+test_replay_timing_gaps(void)
+{
+	static const struct rec recs[] = {
+		{ 60, 60, 1, 0 }, { 60, 60, 1, 10000 }, { 60, 60, 1, 20000 },
+		{ 60, 60, 1, 30000 },
+	};
+	static struct pair p;
+	const struct port_tx_pace *pc;
+	char path[128];
+	uint64_t want;
+
+	snprintf(path, sizeof(path), "%s/timing.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	p.tc.speed = 10;
+	pair_init(&p, path, false, 2, 1);
+	pair_run(&p);
+	pc = port_tx_pace(&p.tx);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 8);
+	/* 70 ms of capture time at speed 10, to the cycle */
+	want = ref_due(70000000, pc->hz, UINT64_C(10) * 1000000000);
+	CU_ASSERT(pc->last_due - pc->first_due + 1 >= want &&
+		  pc->last_due - pc->first_due <= want + 1);
+	CU_ASSERT_EQUAL(pc->dep.n, 8);
+	CU_ASSERT_EQUAL(free_port(), 8);
+	CU_ASSERT_EQUAL(pair_fini(&p)->pool_avail, 4);
+}
+
+/* A paced output's duration: what is due after it is dropped as stopped. */
+static void
+test_replay_duration(void)
+{
+	static const struct rec recs[] = { { 60, 60, 1, 0 } };
+	static struct pair p;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/dur.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	/* 20 kpps for 10 ms: 200 of 500 packets sent, 300 stopped */
+	p.tc.pps = 20000;
+	p.tc.duration = 0.01;
+	pair_init(&p, path, false, 500, 32);
+	pair_run(&p);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 200);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_in, 500);
+	CU_ASSERT_EQUAL(stage_drops(&p.tx), 300);
+	CU_ASSERT_EQUAL(free_port(), 200);
+	CU_ASSERT_EQUAL(pair_fini(&p)->pool_avail, 1);
 }
 
 /* ---- set-up --------------------------------------------------------- */
@@ -771,8 +969,16 @@ tests_register(void)
 	    CU_add_test(s, "test_replay_refcount_loop_chained",
 			test_replay_refcount_loop_chained) == NULL ||
 	    CU_add_test(s, "test_replay_pad", test_replay_pad) == NULL ||
+	    CU_add_test(s, "test_replay_pps_schedule",
+			test_replay_pps_schedule) == NULL ||
 	    CU_add_test(s, "test_replay_pps_departures",
-			test_replay_pps_departures) == NULL)
+			test_replay_pps_departures) == NULL ||
+	    CU_add_test(s, "test_replay_timing_gaps",
+			test_replay_timing_gaps) == NULL ||
+	    CU_add_test(s, "test_replay_duration",
+			test_replay_duration) == NULL ||
+	    CU_add_test(s, "test_replay_sched_incremental",
+			test_replay_sched_incremental) == NULL)
 		return -1;
 	return 0;
 }
