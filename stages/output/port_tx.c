@@ -277,7 +277,9 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 	      const enum pacer_mode mode)
 {
 	struct port_tx_priv *p = s->priv;
-	struct pacer_sched cur, after[STAGE_BURST];
+	struct pacer_sched cur;
+	/* the cursor after each packet: what to commit past the taken ones */
+	uint64_t after_u[STAGE_BURST], after_due[STAGE_BURST], after_rem[STAGE_BURST];
 	uint64_t due[STAGE_BURST], bytes, now;
 	uint32_t len[STAGE_BURST];
 	uint16_t fit = port_tx_fit(s, pkts, n, &bytes), lim, k, sent, taken, i;
@@ -308,7 +310,9 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 			pacer_sched_add(&cur, 1);
 		else if (mode == PACER_MBPS)
 			pacer_sched_add(&cur, (uint64_t)(len[k] + p->pace.overhead) * 8);
-		after[k] = cur;
+		after_u[k] = cur.u;
+		after_due[k] = cur.due;
+		after_rem[k] = cur.rem;
 	}
 	if (k == 0) {
 		if (unlikely(*p->stop) || unlikely(p->expired)) {
@@ -331,7 +335,9 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 	taken = port_tx_took(s, pkts, sent, k);
 	/* A burst dropped as tx_full leaves its time slots behind it. */
 	if (taken != 0) {
-		p->sched = after[taken - 1];
+		p->sched.u = after_u[taken - 1];
+		p->sched.due = after_due[taken - 1];
+		p->sched.rem = after_rem[taken - 1];
 		p->scheduled += taken;
 	}
 	return port_tx_done(s, pkts, n, fit, taken);
@@ -443,7 +449,7 @@ port_tx_report(const struct stage *s, FILE *f)
 	const struct port_tx_priv *p = s->priv;
 	const struct port_tx_pace *pc = &p->pace;
 	static const char *const unit[] = {
-		[PACER_PPS] = "pps", [PACER_MBPS] = "Mbps", [PACER_TIMING] = "x speed",
+		[PACER_PPS] = "pps", [PACER_MBPS] = "Mbps", [PACER_TIMING] = "x capture time",
 	};
 	double secs, got;
 
@@ -461,6 +467,35 @@ port_tx_report(const struct stage *s, FILE *f)
 		pacer_hist_quantile(&pc->dep, 0.5) * 1e6 / pc->hz,
 		pacer_hist_quantile(&pc->dep, 0.99) * 1e6 / pc->hz,
 		pc->dep.max * 1e6 / pc->hz);
+}
+
+/*
+ * Telemetry of a paced output, read while it runs: racy by a packet or
+ * two, which a display does not mind. The library has no floating type:
+ * rates in thousandths, errors in ns.
+ */
+static void
+port_tx_telemetry(const struct stage *s, stage_emit_t emit, void *arg)
+{
+	static const char *const mode[] = {
+		[PACER_PPS] = "pace_mode_pps", [PACER_MBPS] = "pace_mode_mbps",
+		[PACER_TIMING] = "pace_mode_timing",
+	};
+	const struct port_tx_priv *p = s->priv;
+	const struct port_tx_pace *pc = &p->pace;
+	double span, got;
+
+	if (pc->mode == PACER_TOPSPEED)
+		return;
+	got = port_tx_achieved(s, &span);
+	/* Telemetry entries are numbers: the mode is the key that is 1. */
+	emit(arg, mode[pc->mode], 1);
+	emit(arg, "pace_asked_milli", (uint64_t)llround(pc->rate * 1000));
+	emit(arg, "pace_achieved_milli", isnan(got) ? 0 : (uint64_t)llround(got * 1000));
+	emit(arg, "dep_n", pc->dep.n);
+	emit(arg, "dep_p50_ns", (uint64_t)(pacer_hist_quantile(&pc->dep, 0.5) * 1e9 / pc->hz));
+	emit(arg, "dep_p99_ns", (uint64_t)(pacer_hist_quantile(&pc->dep, 0.99) * 1e9 / pc->hz));
+	emit(arg, "dep_max_ns", (uint64_t)(pc->dep.max * 1e9 / pc->hz));
 }
 
 static struct stage_ops port_tx_ops = {
@@ -485,6 +520,7 @@ static struct stage_ops port_tx_ops = {
 	.counter_names = port_tx_counter_names,
 	.n_counters = PORT_TX_COUNTER_MAX,
 	.report = port_tx_report,
+	.telemetry = port_tx_telemetry,
 };
 
 STAGE_REGISTER(port_tx_ops)

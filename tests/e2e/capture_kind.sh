@@ -23,6 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.bash"
 
 CTL=$BUILD/control/ffwdctl
+PY=/usr/bin/python3
 C=$CORPUS/pcaps
 
 # cfg LABEL IN OUT CAPTURE-KEYS OUTPUT-KEYS
@@ -117,12 +118,19 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.2
 	timeout 10 "$CTL" status "replay-$FFWD_PID" >"$dir/status" 2>&1 && { st=0; break; }
 done
+sleep 0.5
+timeout 10 "$CTL" stats "replay-$FFWD_PID" --json >"$dir/stats.json" 2>&1
 e2e_stop_ffwd
 if [ "$st" -ne 0 ]; then
 	e2e_fail ctl/replay-status "ffwdctl status: $(head -c 300 "$dir/status")" "$dir"
 elif ! grep -q "^pipeline replay-[0-9]* " "$dir/status" ||
 	! grep -qE "^cap +capture " "$dir/status" || ! grep -qE "^tx +output " "$dir/status"; then
 	e2e_fail ctl/replay-status "no pipeline, cap or tx line: $(tr '\n' '|' <"$dir/status" | head -c 400)" "$dir"
+elif ! "$PY" -c 'import json, sys
+s = json.load(open(sys.argv[1]))["stages"]["tx"]
+sys.exit(not (s["pace_mode_pps"] == 1 and s["pace_asked_milli"] == 1000000 and
+              s["pace_achieved_milli"] > 0 and s["dep_n"] > 0))' "$dir/stats.json" 2>"$dir/py.err"; then
+	e2e_fail ctl/replay-status "stats --json lacks the pacing of tx: $(head -c 300 "$dir/stats.json") $(cat "$dir/py.err")" "$dir"
 elif ! grep -q "status=ok" "$dir/out"; then
 	e2e_fail ctl/replay-status "the replay did not end ok after SIGTERM: $(grep '^replay:' "$dir/out")" "$dir"
 else
