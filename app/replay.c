@@ -178,7 +178,7 @@ replay_yaml(const struct replay_opts *o, unsigned int memory_mb, char *y,
 		     "  - { name: cap, kind: capture, lcore: %d, file: %s,\n"
 		     "      loop: %" PRIu64 ", stream: %s, pad: %s }\n"
 		     "  - { name: tx, kind: output, port: out, lcore: %d,\n"
-		     "      tx_burst: %u%s }\n",
+		     "      retries: forever, tx_burst: %u%s }\n",
 		     (int)getpid(), o->hugepages ? "true" : "false",
 		     RTE_MAX(memory_mb, 64u), REPLAY_MBUFS, REPLAY_TX_LCORE, o->cpu,
 		     dev, REPLAY_RXD, REPLAY_TXD, REPLAY_TX_LCORE, file, o->loops,

@@ -7,7 +7,8 @@
  * again on the segment's next poll, while the lcore serves its other
  * segments. After `retries` polls in a row that sent nothing, the burst is
  * dropped as tx_full: a port that never drains must not hold the path
- * forever.
+ * forever. `retries: forever` never drops (a replay's back-pressure) but
+ * once the pipeline stops, so that a stuck port cannot hold the drain.
  *
  * A paced output (pps, mbps or timing) takes only the packets that are
  * due, at most `burst` per TX call, on the one absolute TSC schedule of
@@ -52,10 +53,10 @@ static const char *const port_tx_keys[] = {
 struct port_tx_priv {
 	uint32_t retries;
 	uint32_t stuck;			/**< polls in a row that sent nothing */
+	bool forever;			/**< retries: forever, until a stop */
 	uint32_t max_frame;		/**< 0: no limit */
 	uint16_t burst;			/**< most packets per TX call */
 	bool started;			/**< the schedule has its t0 */
-	bool expired;			/**< a packet was due at or after end */
 	uint64_t end;			/**< TSC: what is due later is dropped */
 	int gap_field;			/**< timing: the capture-gap dynfield */
 	uint64_t scheduled;		/**< packets the schedule has passed */
@@ -97,12 +98,18 @@ static int
 port_tx_parse(struct stage_args *a, void *kconf)
 {
 	struct port_tx_conf *c = kconf;
+	char word[16];
 	int ret;
 
 	c->retries = 8;
 	c->burst = STAGE_BURST;
-	if (a->ops->u64(a, "retries", 0, 1000, &c->retries) < 0 ||
-	    a->ops->u64(a, "tx_burst", 1, STAGE_BURST, &c->burst) < 0 ||
+	/* "forever": back-pressure that never drops (but at a stop). */
+	ret = a->ops->str(a, "retries", word, sizeof(word), "a number or forever");
+	if (ret > 0 && strcmp(word, "forever") == 0)
+		c->retries = PORT_TX_RETRIES_FOREVER;
+	else if (ret != 0 && a->ops->u64(a, "retries", 0, 1000, &c->retries) < 0)
+		return -1;
+	if (a->ops->u64(a, "tx_burst", 1, STAGE_BURST, &c->burst) < 0 ||
 	    port_tx_rate(a, "pps", 1, 1000000000, 0.001, 1e12, &c->pps) < 0)
 		return -1;
 	switch (port_tx_rate(a, "mbps", 1, 1000000, 1e-6, 1e9, &c->mbps)) {
@@ -199,7 +206,7 @@ port_tx_took(struct stage *s, struct rte_mbuf **pkts, uint16_t sent, uint16_t n)
 		p->stuck = 0;
 		return sent;
 	}
-	if (++p->stuck <= p->retries)
+	if (++p->stuck <= p->retries && !(p->forever && *p->stop))
 		return 0;
 	p->stuck = 0;
 	stage_drop(s, PORT_TX_DROP_FULL, pkts, n);
@@ -263,10 +270,12 @@ port_tx_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
  * and keep the rest for a later poll. The schedule's cursor is committed
  * only past the packets the port took, so what is offered again is
  * scheduled again at the same time. Once the pipeline stops, what is not
- * yet due (or due after `duration`) is dropped as `stopped`: sending it
- * at once would break the rate
+ * yet due is dropped as `stopped`: sending it at once would break the rate
  * the user asked for, and waiting for it would hold the drain (10 pps x a
  * full ring is minutes).
+ *
+ * With `duration`, nothing due at or after t0 + duration is taken: the
+ * path holds it (and its input rests) until the stop drops it.
  *
  * MODE is a constant in each variant: pps adds 1 unit after each packet,
  * mbps its bits, timing adds the capture gap before each packet but the
@@ -298,11 +307,7 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 	for (k = 0; k < lim; k++) {
 		if (mode == PACER_TIMING && likely(p->scheduled + k != 0))
 			pacer_sched_add(&cur, stage_gap_ns(pkts[k], p->gap_field));
-		if (unlikely(cur.due >= p->end)) {
-			p->expired = true;
-			break;
-		}
-		if (cur.due > now)
+		if (cur.due > now || unlikely(cur.due >= p->end))
 			break;
 		due[k] = cur.due;
 		len[k] = rte_pktmbuf_pkt_len(pkts[k]);
@@ -314,8 +319,10 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 		after_due[k] = cur.due;
 		after_rem[k] = cur.rem;
 	}
+	/* Past `duration` nothing more is taken: the segment holds its
+	 * stash and polls its input no more, until the stop drops it. */
 	if (k == 0) {
-		if (unlikely(*p->stop) || unlikely(p->expired)) {
+		if (unlikely(*p->stop)) {
 			stage_drop(s, PORT_TX_DROP_STOPPED, pkts, fit);
 			return port_tx_done(s, pkts, n, fit, fit);
 		}
@@ -368,7 +375,8 @@ port_tx_init(struct stage *s, const struct stage_env *env)
 	struct port_tx_priv *p = s->priv;
 	int ret;
 
-	p->retries = (uint32_t)c->retries;
+	p->forever = c->retries == PORT_TX_RETRIES_FOREVER;
+	p->retries = p->forever ? UINT32_MAX : (uint32_t)c->retries;
 	p->burst = (uint16_t)(c->burst != 0 ? c->burst : STAGE_BURST);
 	p->max_frame = env->max_frame != 0 ? env->max_frame : UINT32_MAX;
 	p->stop = env->stop;
@@ -503,12 +511,12 @@ static struct stage_ops port_tx_ops = {
 	.role = STAGE_ROLE_OUTPUT,
 	.flags = STAGE_F_PORT,
 	.summary = "send to a port's TX queue, optionally paced",
-	.help = "port: NAME, queue: Q, retries: 0..1000 (default 8),\n"
+	.help = "port: NAME, queue: Q, retries: 0..1000 | forever (default 8),\n"
 		"pps: N | mbps: N [overhead: 0..1000 bytes per frame] |\n"
 		"timing: SPEED (a capture input's own times, 0.001..1000),\n"
 		"tx_burst: 1..32 (most packets per TX call, default 32),\n"
-		"duration: S (paced: what is due S s after the first packet is\n"
-		"dropped as stopped)",
+		"duration: S (paced: nothing due S s after the first packet is\n"
+		"taken; at the stop it is dropped as stopped)",
 	.keys = port_tx_keys,
 	.conf_size = sizeof(struct port_tx_conf),
 	.parse = port_tx_parse,

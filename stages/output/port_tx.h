@@ -12,6 +12,8 @@
 #include "pacer.h"
 #include "stage.h"
 
+#define PORT_TX_RETRIES_FOREVER UINT64_MAX	/**< `retries: forever` */
+
 struct port_tx_conf {
 	uint64_t retries;		/**< polls that send nothing before tx_full */
 	double pps;			/**< packets/s, 0: not paced by it */
@@ -19,7 +21,8 @@ struct port_tx_conf {
 	double speed;			/**< timing: capture time x 1/speed, 0: off */
 	uint64_t overhead;		/**< bytes added per frame for mbps */
 	uint64_t burst;			/**< most packets per TX call, 1..32 */
-	double duration;		/**< paced: s after the first packet, 0: none */
+	double duration;		/**< paced: take nothing due this many s
+					     after the first packet; 0: no end */
 };
 
 /* The output kind's counters (s->ctr.kind[]), declared once. */
