@@ -10,10 +10,10 @@
 #    paced with pps, mbps or timing, written by net_pcap: the output equals
 #    the input repeated `loop` times (pcapcmp), the path adds up and every
 #    mbuf is back; a paced output reports its achieved rate, never above
-#    the asked one by more than 0.5 % and at most 5 % below it (these runs
-#    last under a second, and the rate is measured to the last departure,
-#    which a loaded host can hold back by milliseconds; pace.sh holds
-#    +-0.5 % over 3 s).
+#    the asked one by more than 0.5 % (a pacer that sends early fails) and
+#    at most 10 % below it (these runs last about a second, and the rate is
+#    measured to the last departure, which a loaded host has been seen to
+#    hold back by 50 ms; pace.sh holds +-0.5 % over 3 s).
 #  - refused/*: a timing output with no capture input, and a capture file
 #    that cannot be read, refuse to run, naming the reason.
 #  - ctl/replay-status: `ffwdctl status replay-PID` on a running replay
@@ -43,7 +43,7 @@ EOT
 # rate the report must show achieved, or -)
 CASES=(
 	"pps-loop60|tcpdump/eapon1.pcap|60|loop: 60|pps: 10000|10000"
-	"mbps-ifg|tcpdump/of13_ericsson.pcapng|20|loop: 20|mbps: 50, overhead: 20|50"
+	"mbps-ifg|tcpdump/of13_ericsson.pcapng|50|loop: 50|mbps: 50, overhead: 20|50"
 	"timing-speed100|tcpdump/eapon1.pcap|1|loop: 1|timing: 100|100"
 	"stream-pps|tcpdump/of13_ericsson.pcapng|20|loop: 20, stream: true|pps: 5000|5000"
 	"unpaced-loop2|tcpdump/eapon1.pcap|2|loop: 2|retries: 8|-"
@@ -64,7 +64,7 @@ for row in "${CASES[@]}"; do
 	elif ! grep -q "^capture cap .* pool \([0-9]*\)/\1 mbufs back$" "$dir/out"; then
 		e2e_fail "$name" "capture pool: $(grep '^capture' "$dir/out")" "$dir"
 	elif [ "$asked" != - ] && ! awk -v g="${got:-x}" -v w="$asked" \
-		'BEGIN { e = (g - w) / w; exit !(g != "x" && e <= 0.005 && e >= -0.05) }'; then
+		'BEGIN { e = (g - w) / w; exit !(g != "x" && e <= 0.005 && e >= -0.10) }'; then
 		e2e_fail "$name" "achieved '${got}', asked $asked" "$dir"
 	else
 		e2e_pass "$name (${cmp#pcapcmp: }${got:+, achieved $got})"
