@@ -282,8 +282,11 @@ capture_stream_stop(struct capture_priv *p)
 }
 
 /*
- * After the ports are closed (the exit report), every reference but ours
- * is gone: releasing ours must bring each mbuf back to the pool.
+ * The exit report runs once the ports are closed, so every reference but
+ * ours is gone: releasing ours must bring each mbuf back to the pool, and
+ * this is the one moment that can be checked. Hence a report that changes
+ * the stage (the contract hands it const; the runtime calls it once, after
+ * the lcores have returned).
  */
 static void
 capture_report(const struct stage *cs, FILE *f)
