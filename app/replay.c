@@ -586,7 +586,8 @@ replay_main(int argc, char **argv)
 		return REPLAY_EXIT_USAGE;
 	}
 	/* The same checks as a config file's. */
-	if (conf_parse(&conf, "ffwd replay", yaml, strlen(yaml), err, sizeof(err)) != 0 ||
+	if (conf_parse(&conf, "(the pipeline of the command line)", yaml,
+		       strlen(yaml), err, sizeof(err)) != 0 ||
 	    capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0 ||
 	    conf_check_kinds(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", o.prog, err);

@@ -902,7 +902,7 @@ test_replay_duration(void)
 	p.tc.pps = 20000;
 	p.tc.duration = 0.01;
 	pair_init(&p, path, false, 500, 32);
-	pair_run_for(&p, 0.1);
+	pair_run_for(&p, 0.5);
 	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 200);
 	/* the capture stopped at the burst that was held */
 	CU_ASSERT(p.cap.ctr.pkts_out <= 200 + STAGE_BURST);
