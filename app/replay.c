@@ -163,6 +163,7 @@ replay_yaml(const struct replay_opts *o, unsigned int memory_mb, char *y,
 		snprintf(pace, sizeof(pace), ", timing: %s", rate);
 		break;
 	default:
+		snprintf(pace, sizeof(pace), ", measure: true");
 		break;
 	}
 	if (o->mode != PACER_TOPSPEED && o->duration_s > 0)

@@ -47,7 +47,8 @@ static const char *const port_tx_counter_names[] = { PORT_TX_COUNTERS(STAGE_DROP
 #define PORT_TX_CAL_S 0.25
 
 static const char *const port_tx_keys[] = {
-	"retries", "pps", "mbps", "timing", "overhead", "tx_burst", "duration", NULL,
+	"retries", "pps", "mbps", "timing", "overhead", "tx_burst", "duration",
+	"measure", NULL,
 };
 
 struct port_tx_priv {
@@ -110,6 +111,7 @@ port_tx_parse(struct stage_args *a, void *kconf)
 	else if (ret != 0 && a->ops->u64(a, "retries", 0, 1000, &c->retries) < 0)
 		return -1;
 	if (a->ops->u64(a, "tx_burst", 1, STAGE_BURST, &c->burst) < 0 ||
+	    a->ops->boolean(a, "measure", &c->measure) < 0 ||
 	    port_tx_rate(a, "pps", 1, 1000000000, 0.001, 1e12, &c->pps) < 0)
 		return -1;
 	switch (port_tx_rate(a, "mbps", 1, 1000000, 1e-6, 1e9, &c->mbps)) {
@@ -243,8 +245,12 @@ port_tx_mark(struct port_tx_priv *p, uint64_t now, uint64_t first_due,
 	p->pace.last_due = last_due;
 }
 
-static uint16_t
-port_tx_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+/* Unpaced; MEASURE (a constant in each variant) also notes the TSC of the
+ * first and last TX call, for a rate: one TSC read per call, which plain
+ * forwarding does not pay. */
+static __rte_always_inline uint16_t
+port_tx_unpaced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
+		const bool measure)
 {
 	struct port_tx_priv *p = s->priv;
 	uint64_t bytes, now;
@@ -255,14 +261,28 @@ port_tx_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	lim = RTE_MIN(fit, p->burst);
 	sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, lim);
 	if (likely(sent != 0)) {
-		now = rte_rdtsc();
-		port_tx_mark(p, now, now, now);
+		if (measure) {
+			now = rte_rdtsc();
+			port_tx_mark(p, now, now, now);
+		}
 		/* What the port did not take is still ours to read. */
 		for (i = sent; i < fit; i++)
 			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
 		s->ctr.kind[PORT_TX_BYTES] += bytes;
 	}
 	return port_tx_done(s, pkts, n, fit, port_tx_took(s, pkts, sent, lim));
+}
+
+static uint16_t
+port_tx_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return port_tx_unpaced(s, pkts, n, false);
+}
+
+static uint16_t
+port_tx_measured_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return port_tx_unpaced(s, pkts, n, true);
 }
 
 /*
@@ -384,8 +404,11 @@ port_tx_init(struct stage *s, const struct stage_env *env)
 	p->pace.hz = env->tsc_hz;
 	p->pace.mode = c->pps != 0 ? PACER_PPS : c->mbps != 0 ? PACER_MBPS :
 		       c->speed != 0 ? PACER_TIMING : PACER_TOPSPEED;
-	if (p->pace.mode == PACER_TOPSPEED)
+	if (p->pace.mode == PACER_TOPSPEED) {
+		if (c->measure)
+			s->burst = port_tx_measured_burst;
 		return 0;
+	}
 	p->pace.rate = c->pps != 0 ? c->pps : c->mbps != 0 ? c->mbps : c->speed;
 	p->pace.overhead = (uint32_t)c->overhead;
 	p->end = UINT64_MAX;
@@ -516,7 +539,8 @@ static struct stage_ops port_tx_ops = {
 		"timing: SPEED (a capture input's own times, 0.001..1000),\n"
 		"tx_burst: 1..32 (most packets per TX call, default 32),\n"
 		"duration: S (paced: nothing due S s after the first packet is\n"
-		"taken; at the stop it is dropped as stopped)",
+		"taken; at the stop it is dropped as stopped),\n"
+		"measure: true (unpaced: note first and last departure times)",
 	.keys = port_tx_keys,
 	.conf_size = sizeof(struct port_tx_conf),
 	.parse = port_tx_parse,

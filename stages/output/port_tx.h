@@ -21,6 +21,7 @@ struct port_tx_conf {
 	double speed;			/**< timing: capture time x 1/speed, 0: off */
 	uint64_t overhead;		/**< bytes added per frame for mbps */
 	uint64_t burst;			/**< most packets per TX call, 1..32 */
+	bool measure;			/**< unpaced: note first/last TX call TSC */
 	double duration;		/**< paced: take nothing due this many s
 					     after the first packet; 0: no end */
 };
@@ -40,7 +41,8 @@ struct port_tx_pace {
 	enum pacer_mode mode;		/**< PACER_TOPSPEED: not paced */
 	double rate;			/**< asked: pps, Mbit/s or speed */
 	uint64_t hz;			/**< the TSC rate the schedule runs on */
-	uint64_t first_tsc, last_tsc;	/**< TX calls of the first, last packet */
+	uint64_t first_tsc, last_tsc;	/**< TX calls of the first, last packet
+					     (unpaced: only with `measure`) */
 	uint64_t first_due, last_due;	/**< their departure times */
 	uint64_t last_bits;		/**< paced bits of the last packet */
 	uint32_t overhead;		/**< bytes per frame added for mbps */
