@@ -355,7 +355,7 @@ app_seg_poll(struct app_seg *seg)
 		}
 	}
 	if (n == 0) {
-		/* A capture that has sent its last pass: drain as at a stop. */
+		/* An input that has ended (s->ended) drains as at a stop. */
 		if (seg->input != NULL && unlikely(seg->input->ended)) {
 			app_seg_finish(seg);
 			return 0;

@@ -903,14 +903,18 @@ test_replay_duration(void)
 	p.tc.duration = 0.01;
 	pair_init(&p, path, false, 500, 32);
 	pair_run_for(&p, 0.5);
-	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 200);
+	/* 200 unless the host held this thread past the end: what was late
+	 * then stays; never one due after the end */
+	CU_ASSERT(p.tx.ctr.pkts_out <= 200 && p.tx.ctr.pkts_out > 0);
+	CU_ASSERT(port_tx_pace(&p.tx)->last_due - port_tx_pace(&p.tx)->first_due <
+		  port_tx_pace(&p.tx)->hz / 100);
 	/* the capture stopped at the burst that was held */
 	CU_ASSERT(p.cap.ctr.pkts_out <= 200 + STAGE_BURST);
 	CU_ASSERT(!p.cap.ended);
 	CU_ASSERT_EQUAL(p.tx.ctr.pkts_in, p.cap.ctr.pkts_out);
-	CU_ASSERT_EQUAL(stage_drops(&p.tx), p.cap.ctr.pkts_out - 200);
+	CU_ASSERT_EQUAL(stage_drops(&p.tx), p.cap.ctr.pkts_out - p.tx.ctr.pkts_out);
 	CU_ASSERT(stage_drops(&p.tx) > 0);
-	CU_ASSERT_EQUAL(free_port(), 200);
+	CU_ASSERT_EQUAL(free_port(), p.tx.ctr.pkts_out);
 	CU_ASSERT_EQUAL(pair_fini(&p)->pool_avail, 1);
 }
 

@@ -294,8 +294,9 @@ port_tx_measured_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
  * the user asked for, and waiting for it would hold the drain (10 pps x a
  * full ring is minutes).
  *
- * With `duration`, nothing due at or after t0 + duration is taken: the
- * path holds it (and its input rests) until the stop drops it.
+ * With `duration`, nothing due at or after t0 + duration is taken, nor,
+ * once that time has come, anything still late: the path holds it (and
+ * its input rests) until the stop drops it.
  *
  * MODE is a constant in each variant: pps adds 1 unit after each packet,
  * mbps its bits, timing adds the capture gap before each packet but the
@@ -323,7 +324,9 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 			p->end += now;
 	}
 	cur = p->sched;
-	lim = RTE_MIN(fit, p->burst);
+	/* Once the duration is over, even what is due and late stays: sent
+	 * now, it would make the achieved rate hostage to the last hiccup. */
+	lim = likely(now < p->end) ? RTE_MIN(fit, p->burst) : 0;
 	for (k = 0; k < lim; k++) {
 		if (mode == PACER_TIMING && likely(p->scheduled + k != 0))
 			pacer_sched_add(&cur, stage_gap_ns(pkts[k], p->gap_field));
