@@ -26,6 +26,7 @@
 
 #include "capsrc.h"
 #include "capture.h"
+#include "conf.h"
 #include "cunit_main.h"
 #include "pacer.h"
 #include "port_tx.h"
@@ -251,6 +252,108 @@ test_replay_hist_quantiles(void)
 	pacer_hist_add(&h, 10000000);
 	CU_ASSERT_EQUAL(pacer_hist_quantile(&h, 1), 10000000);
 	CU_ASSERT(pacer_hist_quantile(&h, 0.5) <= 50000 * 17 / 16);
+}
+
+/* ---- the kinds' YAML keys ------------------------------------------- */
+
+#define KIND_YAML(cap, tx)                                                     \
+	"pipeline: { label: t, cpus: { 0: 0, 1: 0 } }\n"                       \
+	"ports:\n"                                                             \
+	"  out: { dev: net_null0 }\n"                                          \
+	"stages:\n"                                                            \
+	"  - { name: cap, kind: capture, lcore: 1" cap " }\n"                  \
+	"  - { name: tx, kind: output, port: out, lcore: 1" tx " }\n"
+
+/* What the capture and output parsers make of their keys: good rows with
+ * the values they must give, bad rows with their file:line:col message. */
+static void
+test_replay_kind_keys(void)
+{
+	static const struct {
+		const char *name, *yaml;
+		const char *err;	/* NULL: good */
+		double pps, mbps, speed, duration;
+		uint64_t retries, burst, loops;
+		bool stream, pad, measure;
+	} rows[] = {
+		{ "defaults", KIND_YAML(", file: a.pcap", ""), NULL,
+		  0, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "capture keys", KIND_YAML(", file: a.pcap, loop: 0, stream: true, pad: true",
+					    ", measure: true"), NULL,
+		  0, 0, 0, 0, 8, 32, 0, true, true, true },
+		{ "pps whole", KIND_YAML(", file: a.pcap", ", pps: 1488095"), NULL,
+		  1488095, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "pps decimal", KIND_YAML(", file: a.pcap", ", pps: 0.5, tx_burst: 1"), NULL,
+		  0.5, 0, 0, 0, 8, 1, 1, false, false, false },
+		{ "pps above the integers", KIND_YAML(", file: a.pcap", ", pps: 2e9"), NULL,
+		  2e9, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "mbps decimal", KIND_YAML(", file: a.pcap", ", mbps: 0.25, overhead: 24"), NULL,
+		  0, 0.25, 0, 0, 8, 32, 1, false, false, false },
+		{ "timing", KIND_YAML(", file: a.pcap", ", timing: 2.5, duration: 1.5"), NULL,
+		  0, 0, 2.5, 1.5, 8, 32, 1, false, false, false },
+		{ "retries forever", KIND_YAML(", file: a.pcap", ", retries: forever"), NULL,
+		  0, 0, 0, 0, PORT_TX_RETRIES_FOREVER, 32, 1, false, false, false },
+		{ "capture without file", KIND_YAML("", ""),
+		  "t.yaml:5:5: stage 'cap': no file, expected file: CAPTURE (pcap or pcapng)" },
+		{ "capture loop negative", KIND_YAML(", file: a.pcap, loop: -1", ""),
+		  "t.yaml:5:63: stage 'cap': loop is -1, expected an integer 0..1000000000000000" },
+		{ "capture with a port", KIND_YAML(", file: a.pcap, port: out", ""),
+		  "t.yaml:5:57: stage 'cap': key 'port' is not valid for a capture stage, "
+		  "expected one of: name, kind, lcore, idle, file, loop, stream, pad" },
+		{ "timing with mbps", KIND_YAML(", file: a.pcap", ", mbps: 5, timing: 1"),
+		  "t.yaml:6:69: stage 'tx': timing is given with mbps, expected one of pps, mbps, timing" },
+		{ "timing zero", KIND_YAML(", file: a.pcap", ", timing: 0"),
+		  "t.yaml:6:60: stage 'tx': timing is 0, expected a number 0.001..1000" },
+		{ "pps decimal too small", KIND_YAML(", file: a.pcap", ", pps: 0.0001"),
+		  "t.yaml:6:57: stage 'tx': pps is 0.0001, expected a number 0.001..1e+12" },
+		{ "pps not a number", KIND_YAML(", file: a.pcap", ", pps: 1.5x"),
+		  "t.yaml:6:57: stage 'tx': pps is 1.5x, expected a number 0.001..1e+12" },
+		{ "retries a word", KIND_YAML(", file: a.pcap", ", retries: always"),
+		  "t.yaml:6:61: stage 'tx': retries is 'always', expected an integer 0..1000 or forever" },
+		{ "duration without pacing", KIND_YAML(", file: a.pcap", ", duration: 2"),
+		  "t.yaml:6:62: stage 'tx': duration is given without pacing, expected it with pps, mbps or timing" },
+		{ "tx_burst too large", KIND_YAML(", file: a.pcap", ", tx_burst: 33"),
+		  "t.yaml:6:62: stage 'tx': tx_burst is 33, expected an integer 1..32" },
+	};
+	static struct conf c;
+	char err[CONF_ERR_MAX];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		const struct capture_conf *cc;
+		const struct port_tx_conf *tc;
+		int ret;
+
+		strcpy(err, "(no message)");
+		ret = conf_parse(&c, "t.yaml", rows[i].yaml, strlen(rows[i].yaml),
+				 err, sizeof(err));
+		if (rows[i].err != NULL) {
+			if (ret != -1 || strcmp(err, rows[i].err) != 0)
+				fprintf(stderr, "\n  row '%s':\n    got  %s\n    want %s\n",
+					rows[i].name, ret == 0 ? "success" : err, rows[i].err);
+			CU_ASSERT_EQUAL(ret, -1);
+			CU_ASSERT_STRING_EQUAL(err, rows[i].err);
+			conf_free(&c);
+			continue;
+		}
+		if (ret != 0)
+			fprintf(stderr, "\n  row '%s': %s\n", rows[i].name, err);
+		CU_ASSERT_EQUAL_FATAL(ret, 0);
+		cc = c.paths[0].stages[0].kconf;
+		tc = c.paths[0].stages[1].kconf;
+		CU_ASSERT_STRING_EQUAL(cc->file, "a.pcap");
+		CU_ASSERT_EQUAL(cc->loops, rows[i].loops);
+		CU_ASSERT_EQUAL(cc->stream, rows[i].stream);
+		CU_ASSERT_EQUAL(cc->pad, rows[i].pad);
+		CU_ASSERT_DOUBLE_EQUAL(tc->pps, rows[i].pps, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->mbps, rows[i].mbps, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->speed, rows[i].speed, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->duration, rows[i].duration, 1e-12);
+		CU_ASSERT_EQUAL(tc->retries, rows[i].retries);
+		CU_ASSERT_EQUAL(tc->burst, rows[i].burst);
+		CU_ASSERT_EQUAL(tc->measure, rows[i].measure);
+		conf_free(&c);
+	}
 }
 
 /* ---- capture files -------------------------------------------------- */
@@ -1008,7 +1111,9 @@ tests_register(void)
 	    CU_add_test(s, "test_replay_duration",
 			test_replay_duration) == NULL ||
 	    CU_add_test(s, "test_replay_sched_incremental",
-			test_replay_sched_incremental) == NULL)
+			test_replay_sched_incremental) == NULL ||
+	    CU_add_test(s, "test_replay_kind_keys",
+			test_replay_kind_keys) == NULL)
 		return -1;
 	return 0;
 }

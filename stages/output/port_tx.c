@@ -69,7 +69,7 @@ struct port_tx_priv {
 /*
  * A rate: an integer within [ilo, ihi] (reported as the other keys are),
  * or a decimal number within [lo, hi] for rates a whole number cannot say
- * (the replay's --pps 0.5).
+ * (the replay's --pps 0.5). ihi 0: a number within [lo, hi] only.
  */
 static int
 port_tx_rate(struct stage_args *a, const char *key, uint64_t ilo, uint64_t ihi,
@@ -82,7 +82,7 @@ port_tx_rate(struct stage_args *a, const char *key, uint64_t ilo, uint64_t ihi,
 	ret = a->ops->str(a, key, buf, sizeof(buf), "a number");
 	if (ret <= 0)
 		return ret;
-	if (strpbrk(buf, ".eE") == NULL) {
+	if (ihi != 0 && strpbrk(buf, ".eE") == NULL) {
 		ret = a->ops->u64(a, key, ilo, ihi, &u);
 		if (ret > 0)
 			*v = (double)u;
@@ -99,17 +99,32 @@ static int
 port_tx_parse(struct stage_args *a, void *kconf)
 {
 	struct port_tx_conf *c = kconf;
-	char word[16];
+	char word[32];
 	int ret;
 
 	c->retries = 8;
 	c->burst = STAGE_BURST;
 	/* "forever": back-pressure that never drops (but at a stop). */
 	ret = a->ops->str(a, "retries", word, sizeof(word), "a number or forever");
-	if (ret > 0 && strcmp(word, "forever") == 0)
+	if (ret > 0 && strcmp(word, "forever") == 0) {
 		c->retries = PORT_TX_RETRIES_FOREVER;
-	else if (ret != 0 && a->ops->u64(a, "retries", 0, 1000, &c->retries) < 0)
+	} else if (ret > 0) {
+		const char *d = word + (word[0] == '-');
+		bool num = *d != '\0' && d[strspn(d, "0123456789")] == '\0';
+
+		/* Every refusal names both forms: a number out of range
+		 * as the number, anything else quoted. */
+		if (!num)
+			return a->ops->error(a, "retries", "retries is '%s', expected an integer 0..1000 or forever",
+					     word);
+		if (word[0] == '-' || strlen(d) > 4 || strtoul(d, NULL, 10) > 1000)
+			return a->ops->error(a, "retries", "retries is %s, expected an integer 0..1000 or forever",
+					     word);
+		if (a->ops->u64(a, "retries", 0, 1000, &c->retries) < 0)
+			return -1;
+	} else if (ret < 0) {
 		return -1;
+	}
 	if (a->ops->u64(a, "tx_burst", 1, STAGE_BURST, &c->burst) < 0 ||
 	    a->ops->boolean(a, "measure", &c->measure) < 0 ||
 	    port_tx_rate(a, "pps", 1, 1000000000, 0.001, 1e12, &c->pps) < 0)
@@ -121,13 +136,13 @@ port_tx_parse(struct stage_args *a, void *kconf)
 		if (c->pps != 0)
 			return a->ops->error(a, "mbps", "mbps is given with pps, expected one of them");
 	}
-	ret = port_tx_rate(a, "timing", 1, 1000, 0.001, 1000, &c->speed);
+	ret = port_tx_rate(a, "timing", 0, 0, 0.001, 1000, &c->speed);
 	if (ret < 0)
 		return -1;
 	if (ret > 0 && (c->pps != 0 || c->mbps != 0))
 		return a->ops->error(a, "timing", "timing is given with %s, expected one of pps, mbps, timing",
 				     c->pps != 0 ? "pps" : "mbps");
-	ret = port_tx_rate(a, "duration", 1, 1000000000, 1e-6, 1e9, &c->duration);
+	ret = port_tx_rate(a, "duration", 0, 0, 1e-6, 1e9, &c->duration);
 	if (ret < 0)
 		return -1;
 	if (ret > 0 && c->pps == 0 && c->mbps == 0 && c->speed == 0)
