@@ -68,7 +68,9 @@ replay_usage(FILE *f, const char *prog)
 "(TX loop gaps over 10 us), then one line 'replay: key=value ...'.\n"
 "\n"
 "exit status: 0 ok; 1 run-time failure (EAL, port, memory); 2 bad\n"
-"arguments or capture file (the message names the file).\n",
+"arguments or capture file (the message names the file); 3 packets or\n"
+"mbufs unaccounted for; 4 the port failed to send some (oerrors,\n"
+"status=port-loss).\n",
 		prog);
 }
 
