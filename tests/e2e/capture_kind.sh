@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# capture: the capture input kind and the paced output in YAML pipelines,
-# and `ffwd replay` as the runtime's pipeline seen by ffwdctl.
+# capture_kind: the capture input kind and the paced output in YAML
+# pipelines, and `ffwd replay` as the runtime's pipeline seen by ffwdctl.
+# (capture.sh is `ffwdctl capture`'s.)
 #
-#	tests/e2e/capture.sh [BUILD_DIR]
+#	tests/e2e/capture_kind.sh [BUILD_DIR]
 #
 #  - yaml/*: `kind: capture` (preloaded, looped; streamed) into an output
 #    paced with pps, mbps or timing, written by net_pcap: the output equals
