@@ -355,6 +355,11 @@ app_seg_poll(struct app_seg *seg)
 		}
 	}
 	if (n == 0) {
+		/* An input that has ended (s->ended) drains as at a stop. */
+		if (seg->input != NULL && unlikely(seg->input->ended)) {
+			app_seg_finish(seg);
+			return 0;
+		}
 		/* An idle firewall must still let a rules reload finish. */
 		if (unlikely(seg->n_idle != 0))
 			app_seg_idle(seg);

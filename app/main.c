@@ -1,43 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ffwd: read a pipeline config, start EAL from it, run the stages on their
- * lcores, stop on a signal (or when idle, or after a time), drain, and
- * account for every packet.
+ * ffwd: the command line. Reads and checks a pipeline config, then hands
+ * it to the runtime (run.c: EAL, the stages on their lcores, stop on a
+ * signal, when idle or after a time, drain, account for every packet).
+ * `ffwd replay` and `ffwd ids` generate a pipeline and run it on the same
+ * runtime; `ffwd attach` serves an external stage of a running one.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <rte_cycles.h>
-#include <rte_eal.h>
-#include <rte_errno.h>
-#include <rte_lcore.h>
-#include <rte_pdump.h>
-
-#include "app.h"
 #include "attach.h"
 #include "capfile.h"
 #include "conf.h"
-#include "fleet.h"
 #include "ids_cmd.h"
-#include "port.h"
-#include "mono.h"
 #include "replay.h"
+#include "run.h"
 #include "stage.h"
-#include "telemetry.h"
-
-#define EXIT_CONFIG	2
-#define EXIT_MISMATCH	3
-#define EXIT_PORT_LOSS	4	/* accounted for, but ports lost packets */
-#define EAL_ARGS_MAX	(64 + 2 * CONF_MAX_PORTS)
 
 struct opts {
 	const char *file;
@@ -256,185 +237,19 @@ bad_value:
 	return -1;
 }
 
-/* EAL's argv, derived from the config; strings live in `store`. */
-struct eal_args {
-	int argc;
-	char *argv[EAL_ARGS_MAX];
-	char store[8192];
-	size_t used;
-};
-
-static char *
-eal_push(struct eal_args *e, const char *fmt, ...)
-{
-	char *at = e->store + e->used;
-	va_list ap;
-	int n;
-
-	if (e->argc >= EAL_ARGS_MAX - 1)
-		return NULL;
-	va_start(ap, fmt);
-	n = vsnprintf(at, sizeof(e->store) - e->used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(e->store) - e->used)
-		return NULL;
-	e->used += n + 1;
-	e->argv[e->argc++] = at;
-	return at;
-}
-
-static int
-eal_args_build(struct eal_args *e, const struct conf *c, const char *prog,
-	       const struct opts *o)
-{
-	char lcores[1024] = "";
-	size_t len = 0;
-	bool pci = false;
-	unsigned int i;
-	int ok = 1;
-
-	memset(e, 0, sizeof(*e));
-	ok &= eal_push(e, "%s", prog) != NULL;
-	ok &= eal_push(e, "--file-prefix") && eal_push(e, "%s", c->label);
-	for (i = 0; i < CONF_MAX_LCORES; i++) {
-		if (c->cpu_of[i] < 0)
-			continue;
-		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%u@%d",
-				len ? "," : "", i, c->cpu_of[i]);
-	}
-	ok &= eal_push(e, "--lcores") && eal_push(e, "%s", lcores);
-	ok &= eal_push(e, "--main-lcore") && eal_push(e, "%u", c->housekeeping);
-	if (!c->hugepages)
-		ok &= eal_push(e, "--no-huge") && eal_push(e, "-m") &&
-		      eal_push(e, "%u", c->memory_mb);
-	for (i = 0; i < c->n_ports; i++) {
-		const struct conf_port *cp = &c->ports[i];
-		unsigned int nq = RTE_MAX(cp->rxq, cp->txq);
-
-		if (port_is_driver(cp, "net_af_xdp")) {
-			char extra[96] = "";
-			size_t at = 0;
-
-			/* One XDP socket per queue pair, on the interface's
-			 * queues start_queue.. (0 by default). */
-			if (nq > 1 && strstr(cp->dev, "queue_count=") == NULL)
-				at += snprintf(extra + at, sizeof(extra) - at,
-					       ",queue_count=%u", nq);
-			if (cp->busy_budget >= 0)
-				at += snprintf(extra + at, sizeof(extra) - at,
-					       ",busy_budget=%d", (int)cp->busy_budget);
-			if (cp->force_copy)
-				snprintf(extra + at, sizeof(extra) - at, ",force_copy=1");
-			ok &= eal_push(e, "--vdev") &&
-			      eal_push(e, "%s%s", cp->dev, extra);
-		} else if (strncmp(cp->dev, "net_", 4) == 0) {
-			ok &= eal_push(e, "--vdev") && eal_push(e, "%s", c->ports[i].dev);
-		} else {
-			ok &= eal_push(e, "-a") && eal_push(e, "%s", c->ports[i].dev);
-			pci = true;
-		}
-	}
-	if (!pci)
-		ok &= eal_push(e, "--no-pci") != NULL;
-	ok &= eal_push(e, "--log-level") && eal_push(e, "lib.eal:warning");
-	for (i = 0; i < (unsigned int)o->eal_argc; i++)
-		ok &= eal_push(e, "%s", o->eal_argv[i]) != NULL;
-	return ok ? 0 : -1;
-}
-
-/* A label's runtime directory and sockets are its owner's alone: whoever
- * can open the telemetry socket can read everything about the pipeline. */
-static void
-owner_only(const char *dir)
-{
-	char path[PATH_MAX];
-
-	if (chmod(dir, 0700) != 0)
-		fprintf(stderr, "warning: chmod 0700 %s: %s\n", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/dpdk_telemetry.v2", dir);
-	chmod(path, 0600);
-}
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		app_reload = 1;
-	else
-		app_stop = 1;
-}
-
-static int
-reload_stages(void *arg)
-{
-	return app_reload_stages(arg, stderr);
-}
-
-/*
- * The main lcore is housekeeping: it watches for the stop conditions and
- * prints stats while the stage lcores run.
- */
-static void
-supervise(struct app *a, const struct opts *o)
-{
-	double start = mono_now(), last_change = start, last_stats = start;
-	double last_link = start;
-	double interval = o->stats_interval;
-	uint64_t last_rx = 0;
-
-	if (interval < 0)
-		interval = isatty(STDOUT_FILENO) ? 1.0 : 0;
-	while (!app_stop) {
-		double t;
-		uint64_t rx;
-
-		usleep(10000);
-		app_housekeeping(a, false);
-		fleet_poll_requests(a, rte_eal_get_runtime_dir());
-		if (app_reload) {
-			app_reload = 0;
-			/* Telemetry reads kinds' own counters (a
-			 * firewall's per-rule hits); keep it out while
-			 * their state is swapped. */
-			telemetry_quiesce(reload_stages, a);
-		}
-		t = mono_now();
-		rx = app_received(a);
-		if (rx != last_rx) {
-			last_rx = rx;
-			last_change = t;
-		}
-		if (o->idle_exit_ms && (t - last_change) * 1000 >= o->idle_exit_ms)
-			app_stop = 1;
-		if (o->duration_s > 0 && t - start >= o->duration_s)
-			app_stop = 1;
-		/* Link state of bump-in-the-wire pairs: here, never in a
-		 * stage loop (it asks the PMD, may take a lock or a syscall). */
-		if (t - last_link >= 0.1) {
-			port_link_watch(a->ports, a->conf->n_ports, stderr);
-			last_link = t;
-		}
-		if (interval > 0 && t - last_stats >= interval) {
-			app_print_rates(a, stdout, t - last_stats);
-			last_stats = t;
-		}
-	}
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct conf conf;
-	static struct app app;
 	char err[CONF_ERR_MAX + 256];
-	struct eal_args eal;
+	struct app_run_opts ro;
 	struct opts o;
 	int ret;
 
 	/* "ffwd attach LABEL STAGE -- KIND-CONFIG": serve an external stage. */
 	if (argc > 1 && strcmp(argv[1], "attach") == 0)
 		return attach_main(argc - 1, argv + 1);
-	/* "ffwd replay FILE --port DEVARGS ...": a pipeline without YAML. */
+	/* "ffwd replay FILE --port DEVARGS ...": a generated pipeline. */
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	/* "ffwd ids -r PCAP ...": a generated pipeline, then the usual run. */
@@ -444,78 +259,33 @@ main(int argc, char **argv)
 			return ret;
 	}
 	if (parse_opts(argc, argv, &o) != 0)
-		return EXIT_CONFIG;
+		return APP_EXIT_CONFIG;
 	if (conf_load(&conf, o.file, err, sizeof(err)) != 0 ||
 	    (!o.no_capture_check &&
 	     capfile_check_conf(&conf, stderr, err, sizeof(err)) != 0) ||
 	    conf_check_kinds(&conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(&conf);
-		return EXIT_CONFIG;
+		return APP_EXIT_CONFIG;
 	}
 	if (o.check) {
 		printf("%s: ok\n", o.file);
 		conf_free(&conf);
 		return 0;
 	}
-	if (eal_args_build(&eal, &conf, argv[0], &o) != 0) {
-		fprintf(stderr, "%s: EAL arguments too long\n", o.file);
-		conf_free(&conf);
-		return EXIT_CONFIG;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	ret = rte_eal_init(eal.argc, eal.argv);
-	if (ret < 0) {
-		fprintf(stderr, "%s: EAL init failed: %s\n", o.file,
-			rte_strerror(rte_errno));
-		return 1;
-	}
-	owner_only(rte_eal_get_runtime_dir());
-	/* dpdk-dumpcap (ffwdctl capture) attaches as a secondary process
-	 * and asks for copies of a port's RX and TX through this: a callback
-	 * on the port's queues, idle until a capture is enabled. */
-	if (rte_pdump_init() != 0)
-		fprintf(stderr, "%s: packet capture (rte_pdump_init) unavailable: %s; "
-			"running without it\n", o.file, rte_strerror(rte_errno));
-	if (app_build(&app, &conf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		app_free(&app);
-		rte_eal_cleanup();
-		return 1;
-	}
-	if (o.hiccup_us != 0)
-		app.hiccup_us = o.hiccup_us;
-	if (o.link_wait_s > 0)
-		app_wait_links(&app, o.link_wait_s, stderr);
-	port_link_pairs(app.ports, &conf);
-	if (o.start_delay_ms > 0)
-		usleep(o.start_delay_ms * 1000u);
-	if (telemetry_register(&app, o.file) != 0)
-		fprintf(stderr, "%s: telemetry commands not registered; running "
-			"without them\n", o.file);
-	if (app_launch(&app, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		telemetry_unregister();
-		app_free(&app);
-		rte_eal_cleanup();
-		return 1;
-	}
-	printf("ffwd %s: pipeline '%s' running: %u stages, %u rings, %u lcores\n",
-	       FFWD_VERSION, conf.label, app.n_stages, app.n_rings, app.n_lcores);
-	fflush(stdout);
-	supervise(&app, &o);
-	__atomic_store_n(&app.state, "draining", __ATOMIC_RELAXED);
-	app_wait(&app);
-	app_housekeeping(&app, true);
-	__atomic_store_n(&app.state, "stopped", __ATOMIC_RELAXED);
-	ret = app_report(&app, stdout);
-	ret = ret < 0 ? EXIT_MISMATCH : ret > 0 ? EXIT_PORT_LOSS : 0;
-	telemetry_unregister();
-	app_free(&app);
-	rte_pdump_uninit();
-	rte_eal_cleanup();
+	ro = (struct app_run_opts){
+		.prog = argv[0],
+		.name = o.file,
+		.stats_interval = o.stats_interval,
+		.idle_exit_ms = o.idle_exit_ms,
+		.hiccup_us = o.hiccup_us,
+		.duration_s = o.duration_s,
+		.link_wait_s = o.link_wait_s,
+		.start_delay_ms = o.start_delay_ms,
+		.eal_argc = o.eal_argc,
+		.eal_argv = o.eal_argv,
+	};
+	ret = app_run(&conf, &ro);
 	conf_free(&conf);
 	return ret;
 }

@@ -2,8 +2,9 @@
 /*
  * replay: "ffwd replay FILE --port DEVARGS ...": send a capture at a packet
  * rate, a bit rate, its own timing or top speed, looped, and report the
- * achieved rate and the departure-time error. Builds its two-lcore
- * pipeline (capture source -> pacer -> port) without a YAML config.
+ * achieved rate and the departure-time error: a pipeline generated from
+ * the command line (capture input -> paced output, replay.c) and run on
+ * the runtime every command shares (run.c).
  */
 #ifndef FFWD_REPLAY_H
 #define FFWD_REPLAY_H
@@ -11,6 +12,8 @@
 #define REPLAY_EXIT_OK		0
 #define REPLAY_EXIT_RUNTIME	1	/**< EAL, port or memory failure */
 #define REPLAY_EXIT_USAGE	2	/**< bad arguments or capture file */
+/* 3 and 4 are the runtime's (run.h): packets or mbufs unaccounted for,
+ * and the port failed to send some (oerrors). */
 
 /**
  * The replay command. argv[0] is the command name ("replay"); the rest are

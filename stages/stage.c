@@ -5,6 +5,7 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
 
 #include "stage.h"
 
@@ -100,4 +101,17 @@ stage_drops(const struct stage *s)
 	for (i = 0; i < STAGE_DROPS_MAX; i++)
 		sum += s->ctr.drops[i];
 	return sum;
+}
+
+int
+stage_gap_field(void)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = STAGE_GAP_DYNFIELD,
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
+	int off = rte_mbuf_dynfield_register(&desc);
+
+	return off < 0 ? -rte_errno : off;
 }

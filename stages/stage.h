@@ -40,6 +40,7 @@
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #define STAGE_BURST		32
 #define STAGE_NAME_MAX		32	/**< stage names, incl. NUL */
@@ -227,6 +228,10 @@ struct stage {
 
 	/* Written by the stage's lcore only; own cache lines. */
 	struct stage_counters ctr;
+	/** An input that will never have another packet (a capture's last
+	 * loop is out): set by its burst, after which its segment drains
+	 * and finishes as at a stop, but without stopping the others. */
+	bool ended;
 } __rte_cache_aligned;
 
 /*
@@ -238,6 +243,26 @@ struct stage {
  */
 #define STAGE_DROP_ENUM(e, s) e,
 #define STAGE_DROP_NAME(e, s) [e] = s,
+
+/*
+ * Capture time: packets from a capture carry, in an mbuf dynfield of this
+ * name (uint64_t), the capture-time gap in nanoseconds since the packet
+ * before them (0 for the first). A paced output with `timing:` schedules
+ * by it. A gap, not a time stamp, because a looped capture sends the same
+ * mbuf again while an earlier copy may still sit in a ring: a gap is the
+ * same for every copy, a stamp would change under the earlier one.
+ */
+#define STAGE_GAP_DYNFIELD "ffwd_capture_gap_ns"
+
+/** Register (once; later calls find it) the gap dynfield: its offset, or
+ * -errno. Slow path: from init, never from a burst. */
+int stage_gap_field(void);
+
+static inline uint64_t
+stage_gap_ns(const struct rte_mbuf *m, int field)
+{
+	return *RTE_MBUF_DYNFIELD(m, field, const uint64_t *);
+}
 
 /** Add OPS to the registry (from a constructor: STAGE_REGISTER). */
 void stage_register(struct stage_ops *ops);

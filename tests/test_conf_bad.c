@@ -271,7 +271,7 @@ const struct conf_bad conf_bad_rows[] = {
 	  "t.yaml:11:53: stage 'tx': queue is 2, expected an integer 0..1 (port 'lan' has 2 TX queues)" },
 	{ "retries too many", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: tx, kind: output, port: lan, lcore: 2, retries: 1001 }\n",
-	  "t.yaml:11:65: stage 'tx': retries is 1001, expected an integer 0..1000" },
+	  "t.yaml:11:65: stage 'tx': retries is 1001, expected an integer 0..1000 or forever" },
 	{ "work without ns", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: w, kind: work, lcore: 1 }\n" TX,
 	  "t.yaml:11:9: stage 'w': ns is missing, expected an integer 1..1000000" },

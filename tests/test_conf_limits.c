@@ -43,7 +43,7 @@ static const struct conf_limit limits[] = {
 	  0, 1, "stage 'tx'", "(port 'lan' has 2 TX queues)" },
 	{ "retries", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: tx, kind: output, port: lan, retries: @V@, lcore: 2 }\n",
-	  0, 1000, "stage 'tx'", NULL },
+	  0, 1000, "stage 'tx'", "or forever" },
 	{ "pps", HEAD "paths:\n" PATH("p") RX
 	  "      - { name: tx, kind: output, port: lan, pps: @V@, lcore: 2 }\n",
 	  1, 1000000000, "stage 'tx'", NULL },

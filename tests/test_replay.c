@@ -25,8 +25,12 @@
 #include <rte_mbuf.h>
 
 #include "capsrc.h"
+#include "capture.h"
+#include "conf.h"
 #include "cunit_main.h"
 #include "pacer.h"
+#include "port_tx.h"
+#include "stage.h"
 
 #define HZ_TEST UINT64_C(2096010000)	/* a TSC that is not a round number */
 
@@ -142,6 +146,61 @@ test_replay_sched_rejects(void)
 
 /* ---- histogram ------------------------------------------------------ */
 
+/*
+ * The cursor (pacer_sched_add: additions, no 128-bit division) lands on
+ * exactly the reference due(u) for every step, in every mode: single
+ * packets, frame-sized bit steps, capture gaps up to hours (past d_max,
+ * the 128-bit slow path), and rates that leave a remainder.
+ */
+static void
+test_replay_sched_incremental(void)
+{
+	static const struct {
+		enum pacer_mode mode;
+		double rate;
+		uint64_t step_max;	/* steps drawn in 0..step_max */
+	} rows[] = {
+		{ PACER_PPS, 1488095, 1 },
+		{ PACER_PPS, 0.001, 1 },
+		{ PACER_PPS, 1e12, 1 },
+		{ PACER_MBPS, 1000, (9018 + 24) * 8 },
+		{ PACER_MBPS, 0.5, 65535 * 8 },
+		{ PACER_MBPS, 123456.789, 1514 * 8 },
+		{ PACER_TIMING, 1, 2000000 },
+		{ PACER_TIMING, 100, UINT64_C(3600) * 1000000000 },
+		{ PACER_TIMING, 0.001, UINT64_C(50) * 1000000000 },
+		{ PACER_TIMING, 1000, 1 },
+		/* a speed whose terms do not reduce: most steps too long */
+		{ PACER_TIMING, 99.999999999, UINT64_C(3600) * 1000000000 },
+	};
+	unsigned int i, k, slow;
+
+	srand(11);
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		struct pacer_sched s;
+
+		CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&s, rows[i].mode, rows[i].rate,
+						       HZ_TEST), 0);
+		pacer_sched_start(&s, 777);
+		slow = 0;
+		for (k = 0; k < 200000; k++) {
+			uint64_t d = ((uint64_t)rand() << 31 | (uint64_t)rand()) %
+				     (rows[i].step_max + 1);
+
+			slow += d > s.d_max;
+			pacer_sched_add(&s, d);
+			CU_ASSERT_EQUAL_FATAL(s.due, pacer_sched_due(&s, s.u));
+			CU_ASSERT_FATAL(s.rem < s.den);
+		}
+		/* long gaps at an irreducible speed take the slow path */
+		if (rows[i].rate == 99.999999999)
+			CU_ASSERT(slow != 0);
+		/* packets and frames never do */
+		if (rows[i].mode != PACER_TIMING)
+			CU_ASSERT_EQUAL(slow, 0);
+	}
+}
+
 static void
 test_replay_hist_buckets(void)
 {
@@ -193,6 +252,108 @@ test_replay_hist_quantiles(void)
 	pacer_hist_add(&h, 10000000);
 	CU_ASSERT_EQUAL(pacer_hist_quantile(&h, 1), 10000000);
 	CU_ASSERT(pacer_hist_quantile(&h, 0.5) <= 50000 * 17 / 16);
+}
+
+/* ---- the kinds' YAML keys ------------------------------------------- */
+
+#define KIND_YAML(cap, tx)                                                     \
+	"pipeline: { label: t, cpus: { 0: 0, 1: 0 } }\n"                       \
+	"ports:\n"                                                             \
+	"  out: { dev: net_null0 }\n"                                          \
+	"stages:\n"                                                            \
+	"  - { name: cap, kind: capture, lcore: 1" cap " }\n"                  \
+	"  - { name: tx, kind: output, port: out, lcore: 1" tx " }\n"
+
+/* What the capture and output parsers make of their keys: good rows with
+ * the values they must give, bad rows with their file:line:col message. */
+static void
+test_replay_kind_keys(void)
+{
+	static const struct {
+		const char *name, *yaml;
+		const char *err;	/* NULL: good */
+		double pps, mbps, speed, duration;
+		uint64_t retries, burst, loops;
+		bool stream, pad, measure;
+	} rows[] = {
+		{ "defaults", KIND_YAML(", file: a.pcap", ""), NULL,
+		  0, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "capture keys", KIND_YAML(", file: a.pcap, loop: 0, stream: true, pad: true",
+					    ", measure: true"), NULL,
+		  0, 0, 0, 0, 8, 32, 0, true, true, true },
+		{ "pps whole", KIND_YAML(", file: a.pcap", ", pps: 1488095"), NULL,
+		  1488095, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "pps decimal", KIND_YAML(", file: a.pcap", ", pps: 0.5, tx_burst: 1"), NULL,
+		  0.5, 0, 0, 0, 8, 1, 1, false, false, false },
+		{ "pps above the integers", KIND_YAML(", file: a.pcap", ", pps: 2e9"), NULL,
+		  2e9, 0, 0, 0, 8, 32, 1, false, false, false },
+		{ "mbps decimal", KIND_YAML(", file: a.pcap", ", mbps: 0.25, overhead: 24"), NULL,
+		  0, 0.25, 0, 0, 8, 32, 1, false, false, false },
+		{ "timing", KIND_YAML(", file: a.pcap", ", timing: 2.5, duration: 1.5"), NULL,
+		  0, 0, 2.5, 1.5, 8, 32, 1, false, false, false },
+		{ "retries forever", KIND_YAML(", file: a.pcap", ", retries: forever"), NULL,
+		  0, 0, 0, 0, PORT_TX_RETRIES_FOREVER, 32, 1, false, false, false },
+		{ "capture without file", KIND_YAML("", ""),
+		  "t.yaml:5:5: stage 'cap': no file, expected file: CAPTURE (pcap or pcapng)" },
+		{ "capture loop negative", KIND_YAML(", file: a.pcap, loop: -1", ""),
+		  "t.yaml:5:63: stage 'cap': loop is -1, expected an integer 0..1000000000000000" },
+		{ "capture with a port", KIND_YAML(", file: a.pcap, port: out", ""),
+		  "t.yaml:5:57: stage 'cap': key 'port' is not valid for a capture stage, "
+		  "expected one of: name, kind, lcore, idle, file, loop, stream, pad" },
+		{ "timing with mbps", KIND_YAML(", file: a.pcap", ", mbps: 5, timing: 1"),
+		  "t.yaml:6:69: stage 'tx': timing is given with mbps, expected one of pps, mbps, timing" },
+		{ "timing zero", KIND_YAML(", file: a.pcap", ", timing: 0"),
+		  "t.yaml:6:60: stage 'tx': timing is 0, expected a number 0.001..1000" },
+		{ "pps decimal too small", KIND_YAML(", file: a.pcap", ", pps: 0.0001"),
+		  "t.yaml:6:57: stage 'tx': pps is 0.0001, expected a number 0.001..1e+12" },
+		{ "pps not a number", KIND_YAML(", file: a.pcap", ", pps: 1.5x"),
+		  "t.yaml:6:57: stage 'tx': pps is 1.5x, expected a number 0.001..1e+12" },
+		{ "retries a word", KIND_YAML(", file: a.pcap", ", retries: always"),
+		  "t.yaml:6:61: stage 'tx': retries is 'always', expected an integer 0..1000 or forever" },
+		{ "duration without pacing", KIND_YAML(", file: a.pcap", ", duration: 2"),
+		  "t.yaml:6:62: stage 'tx': duration is given without pacing, expected it with pps, mbps or timing" },
+		{ "tx_burst too large", KIND_YAML(", file: a.pcap", ", tx_burst: 33"),
+		  "t.yaml:6:62: stage 'tx': tx_burst is 33, expected an integer 1..32" },
+	};
+	static struct conf c;
+	char err[CONF_ERR_MAX];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		const struct capture_conf *cc;
+		const struct port_tx_conf *tc;
+		int ret;
+
+		strcpy(err, "(no message)");
+		ret = conf_parse(&c, "t.yaml", rows[i].yaml, strlen(rows[i].yaml),
+				 err, sizeof(err));
+		if (rows[i].err != NULL) {
+			if (ret != -1 || strcmp(err, rows[i].err) != 0)
+				fprintf(stderr, "\n  row '%s':\n    got  %s\n    want %s\n",
+					rows[i].name, ret == 0 ? "success" : err, rows[i].err);
+			CU_ASSERT_EQUAL(ret, -1);
+			CU_ASSERT_STRING_EQUAL(err, rows[i].err);
+			conf_free(&c);
+			continue;
+		}
+		if (ret != 0)
+			fprintf(stderr, "\n  row '%s': %s\n", rows[i].name, err);
+		CU_ASSERT_EQUAL_FATAL(ret, 0);
+		cc = c.paths[0].stages[0].kconf;
+		tc = c.paths[0].stages[1].kconf;
+		CU_ASSERT_STRING_EQUAL(cc->file, "a.pcap");
+		CU_ASSERT_EQUAL(cc->loops, rows[i].loops);
+		CU_ASSERT_EQUAL(cc->stream, rows[i].stream);
+		CU_ASSERT_EQUAL(cc->pad, rows[i].pad);
+		CU_ASSERT_DOUBLE_EQUAL(tc->pps, rows[i].pps, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->mbps, rows[i].mbps, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->speed, rows[i].speed, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(tc->duration, rows[i].duration, 1e-12);
+		CU_ASSERT_EQUAL(tc->retries, rows[i].retries);
+		CU_ASSERT_EQUAL(tc->burst, rows[i].burst);
+		CU_ASSERT_EQUAL(tc->measure, rows[i].measure);
+		conf_free(&c);
+	}
 }
 
 /* ---- capture files -------------------------------------------------- */
@@ -284,9 +445,9 @@ test_replay_scan_table(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
 }
 
-/* ---- preload and refcount looping (EAL) ------------------------------ */
+/* ---- the capture and output kinds on a port (EAL) -------------------- */
 
-/* Everything the pacer gave net_ring0, which loops TX into its RX. */
+/* Everything the output gave net_ring0, which loops TX into its RX. */
 static unsigned int
 drain_port(struct rte_mbuf **out, unsigned int max)
 {
@@ -300,26 +461,87 @@ drain_port(struct rte_mbuf **out, unsigned int max)
 	return n;
 }
 
+/* A capture input and an output on ring_port, as the runtime sets them up. */
+struct pair {
+	struct capture_conf cc;
+	struct port_tx_conf tc;
+	struct stage cap, tx;
+};
+
 static void
-run_pacer(struct capsrc *c, enum pacer_mode mode, double rate, uint64_t loops,
-	  uint16_t burst, struct pacer *p)
+pair_init(struct pair *p, const char *path, bool pad, uint64_t loops,
+	  uint16_t burst)
 {
-	memset(p, 0, sizeof(*p));
-	p->mode = mode;
-	if (mode != PACER_TOPSPEED)
-		CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&p->sched, mode, rate,
-						       rte_get_tsc_hz()), 0);
-	p->port_id = ring_port;
-	p->burst = burst;
-	p->stop = &no_stop;
-	p->pkts = c->pkts;
-	p->ts_ns = c->ts_ns;
-	p->n = c->info.packets;
-	p->period_ns = c->info.period_ns;
-	p->loops = loops;
-	p->chained = c->chained;
-	pacer_run(p);
-	CU_ASSERT_EQUAL(p->st.done, 1);
+	const struct stage_env env = {
+		.label = "test", .port_id = ring_port, .queue = 0,
+		.tsc_hz = rte_get_tsc_hz(), .socket = SOCKET_ID_ANY,
+		.stop = &no_stop,
+	};
+
+	snprintf(p->cc.file, sizeof(p->cc.file), "%s", path);
+	p->cc.loops = loops;
+	p->cc.pad = pad;
+	if (p->tc.retries == 0)
+		p->tc.retries = 8;
+	p->tc.burst = burst;
+	CU_ASSERT_EQUAL_FATAL(stage_init(&p->cap, stage_kind_find("capture"),
+					 "cap", &p->cc, &env), 0);
+	CU_ASSERT_EQUAL_FATAL(stage_init(&p->tx, stage_kind_find("output"),
+					 "tx", &p->tc, &env), 0);
+}
+
+/*
+ * The segment loop in miniature: take a burst from the capture, offer it
+ * to the output until it has taken all of it (a paced output takes only
+ * what is due), until the capture has sent its last pass.
+ */
+static void
+pair_run_for(struct pair *p, double limit_s)
+{
+	uint64_t end = limit_s > 0 ? rte_rdtsc() + (uint64_t)(limit_s * rte_get_tsc_hz()) :
+		       UINT64_MAX;
+	struct rte_mbuf *buf[STAGE_BURST];
+	uint16_t off = 0, n = 0;
+
+	for (;;) {
+		if (n == 0) {
+			/* an input segment finishes at a stop */
+			if (p->cap.ended || no_stop)
+				break;
+			n = p->cap.burst(&p->cap, buf, STAGE_BURST);
+			off = 0;
+			continue;
+		}
+		/* What the run stops with, the output drops as `stopped`. */
+		if (rte_rdtsc() >= end)
+			no_stop = 1;
+		uint16_t t = p->tx.burst(&p->tx, buf + off, n);
+
+		off += t;
+		n -= t;
+	}
+	no_stop = 0;
+}
+
+static void
+pair_run(struct pair *p)
+{
+	pair_run_for(p, 0);
+}
+
+/* The exit report releases the capture's mbufs and counts them back. */
+static const struct capture_result *
+pair_fini(struct pair *p)
+{
+	static struct capture_result res;
+	FILE *f = fopen("/dev/null", "w");
+
+	p->cap.ops->report(&p->cap, f);
+	fclose(f);
+	res = *capture_result(&p->cap);
+	stage_fini(&p->tx);
+	stage_fini(&p->cap);
+	return &res;
 }
 
 static void
@@ -327,32 +549,24 @@ check_refcount_loop(const struct rec *recs, unsigned int n, bool pad,
 		    uint16_t burst)
 {
 	static struct rte_mbuf *out[4096];
-	static struct pacer p;
-	char path[128], err[CAPSRC_ERR_MAX];
-	struct capsrc_opts o = { .pad = pad };
-	struct capsrc_info info;
+	static struct pair p;
+	const struct capture_result *res;
+	char path[128];
 	struct rte_mbuf *seg;
-	struct capsrc *c;
 	unsigned int i, got, loops = 3;
-	unsigned int size;
 
 	snprintf(path, sizeof(path), "%s/loop.pcap", tmpdir);
 	write_pcap(path, DLT_EN10MB, recs, n);
-	CU_ASSERT_EQUAL_FATAL(capsrc_scan(path, &o, &info, err, sizeof(err)), 0);
-	c = capsrc_load(path, &o, &info, SOCKET_ID_ANY, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	size = c->pool->size;
-	CU_ASSERT_EQUAL(size, info.segs);
-	CU_ASSERT_EQUAL(rte_mempool_avail_count(c->pool), 0);
-
-	run_pacer(c, PACER_TOPSPEED, 0, loops, burst, &p);
-	CU_ASSERT_EQUAL(p.st.sent, n * loops);
-	CU_ASSERT_EQUAL(p.st.loops, loops);
+	memset(&p, 0, sizeof(p));
+	pair_init(&p, path, pad, loops, burst);
+	pair_run(&p);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, n * loops);
+	CU_ASSERT_EQUAL(p.cap.ctr.kind[CAPTURE_LOOPS], loops);
 	/* The same mbufs, in order, three times over: no copy per loop. */
 	got = drain_port(out, RTE_DIM(out));
 	CU_ASSERT_EQUAL_FATAL(got, n * loops);
 	for (i = 0; i < got; i++) {
-		struct rte_mbuf *m = c->pkts[i % n];
+		struct rte_mbuf *m = out[i % n];
 
 		CU_ASSERT_PTR_EQUAL(out[i], m);
 		/* ours + one per copy still queued in the port */
@@ -370,22 +584,24 @@ check_refcount_loop(const struct rec *recs, unsigned int n, bool pad,
 
 		if (pad && recs[i].len > recs[i].caplen)
 			want = recs[i].len;
-		CU_ASSERT_EQUAL(c->pkts[i]->pkt_len, want);
-		for (seg = c->pkts[i]; seg != NULL; seg = seg->next)
+		CU_ASSERT_EQUAL(out[i]->pkt_len, want);
+		for (seg = out[i]; seg != NULL; seg = seg->next)
 			CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(seg), 1);
 		/* bytes as captured, zeros after them when padded */
 		for (j = 0; j < want; j += 256) {
 			uint32_t k, len = RTE_MIN(256u, want - j);
 
-			d = rte_pktmbuf_read(c->pkts[i], j, len, buf);
+			d = rte_pktmbuf_read(out[i], j, len, buf);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 			for (k = 0; k < len; k++)
 				CU_ASSERT_FATAL(d[k] == (j + k < recs[i].caplen ?
 							 (uint8_t)(i + j + k) : 0));
 		}
 	}
-	CU_ASSERT_EQUAL(capsrc_release(c), size);
-	capsrc_free(c);
+	res = pair_fini(&p);
+	CU_ASSERT(res->counted);
+	CU_ASSERT(res->pool_size >= n);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
 }
 
 static void
@@ -425,11 +641,61 @@ test_replay_pad(void)
 	check_refcount_loop(recs, RTE_DIM(recs), false, 32);
 }
 
+/* Free what the port received; @return how many. */
+static unsigned int
+free_port(void)
+{
+	static struct rte_mbuf *out[4096];
+	unsigned int got = drain_port(out, RTE_DIM(out)), i;
+
+	for (i = 0; i < got; i++)
+		rte_pktmbuf_free(out[i]);
+	return got;
+}
+
+/* The schedule a paced output keeps at 100 kpps: its due times, one TX
+ * call per packet, never early. The rate measured on the far side of the
+ * port is test_replay_pps_departures'. */
+static void
+test_replay_pps_schedule(void)
+{
+	static const struct rec recs[] = {
+		{ 60, 60, 1, 0 }, { 60, 60, 1, 10 }, { 60, 60, 1, 20 },
+		{ 60, 60, 1, 30 },
+	};
+	static struct pair p;
+	const struct port_tx_pace *pc;
+	const struct capture_result *res;
+	char path[128];
+	double span;
+
+	snprintf(path, sizeof(path), "%s/pps.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	/* 1000 packets at 100 kpps: 9.99 ms from first to last due time */
+	p.tc.pps = 100000;
+	pair_init(&p, path, false, 250, 1);
+	pair_run(&p);
+	pc = port_tx_pace(&p.tx);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 1000);
+	CU_ASSERT_EQUAL(pc->dep.n, 1000);
+	/* one packet per TX call (burst 1) */
+	CU_ASSERT_EQUAL(p.tx.ctr.kind[PORT_TX_CALLS], 1000);
+	span = (double)(pc->last_due - pc->first_due) / pc->hz;
+	CU_ASSERT(fabs(span - 999 / 100000.0) < 1e-6);
+	/* A packet never leaves before its time: the error is >= 0 by
+	 * construction, so a wrapped (negative) value would be huge. */
+	CU_ASSERT(pc->dep.max < pc->hz);
+	CU_ASSERT_EQUAL(free_port(), 1000);
+	res = pair_fini(&p);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
+}
+
 /*
  * Measured departures. A receiver thread, on a CPU of its own where there
- * is one, polls the net_ring port while the pacer sends and stamps each
- * packet as it arrives with CLOCK_MONOTONIC: a clock the pacer does not
- * schedule by (it runs on the TSC), read on the far side of the port.
+ * is one, polls the net_ring port while a paced output sends and stamps
+ * each packet as it arrives with CLOCK_MONOTONIC: a clock the pacer does
+ * not schedule by (it runs on the TSC), read on the far side of the port.
  * dep_rate() turns the stamps into the achieved rate.
  */
 #define DEP_PKTS 40000u		/* 400 ms at 100 kpps */
@@ -576,57 +842,63 @@ dep_fit_ok(const struct dep_fit *f)
 	return f->tenths >= 5;
 }
 
-/* Send DEP_PKTS packets of C at PPS and fit the arrivals at the
- * receiving side; every packet must arrive, in order. */
+/* Send DEP_PKTS packets of the capture PATH (N records) through a paced
+ * output at PPS and fit the arrivals at the receiving side; every packet
+ * must arrive, in order. */
 static struct dep_fit
-dep_measure(struct capsrc *c, double pps, uint64_t hz)
+dep_measure(const char *path, unsigned int n, double pps)
 {
 	static struct rte_mbuf *out[DEP_PKTS];
 	static uint64_t t_ns[DEP_PKTS];
-	static struct pacer p;
+	static struct pair p;
 	struct dep_rx rx = { .out = out, .t_ns = t_ns, .want = DEP_PKTS };
-	unsigned int i;
+	const struct capture_result *res;
+	unsigned int i, bad;
 	struct dep_fit fit = { 0 };
 	pthread_t th;
 
 	memset(&p, 0, sizeof(p));
-	p.mode = PACER_PPS;
-	CU_ASSERT_EQUAL_FATAL(pacer_sched_init(&p.sched, PACER_PPS, pps, hz), 0);
-	p.port_id = ring_port;
-	p.burst = 1;
-	p.stop = &no_stop;
-	p.pkts = c->pkts;
-	p.ts_ns = c->ts_ns;
-	p.n = c->info.packets;
-	p.period_ns = c->info.period_ns;
-	p.loops = DEP_PKTS / c->info.packets;
-	p.chained = c->chained;
+	p.tc.pps = pps;
+	/* As ffwd replay's output: a receiver held off its CPU (the host is
+	 * shared) fills the port's ring; the output waits, drops nothing. */
+	p.tc.retries = PORT_TX_RETRIES_FOREVER;
+	pair_init(&p, path, false, DEP_PKTS / n, 1);
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, dep_rx_thread, &rx) == 0);
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		cpu_set_t set;
 
-		/* Off the pacer's CPU (EAL pinned this thread to CPU 0). */
+		/* Off the output's CPU (EAL pinned this thread to CPU 0). */
 		CPU_ZERO(&set);
 		for (i = 1; i < CPU_SETSIZE && i < (unsigned int)sysconf(_SC_NPROCESSORS_ONLN); i++)
 			CPU_SET(i, &set);
 		pthread_setaffinity_np(th, sizeof(set), &set);
 	}
-	pacer_run(&p);
+	pair_run(&p);
 	/* The last packets are in the ring; give the receiver 1 s. */
 	for (i = 0; i < 1000 && __atomic_load_n(&rx.got, __ATOMIC_ACQUIRE) < DEP_PKTS; i++)
 		usleep(1000);
 	__atomic_store_n(&rx.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	CU_ASSERT_EQUAL(p.st.done, 1);
-	CU_ASSERT_EQUAL(p.st.sent, DEP_PKTS);
-	CU_ASSERT_EQUAL(p.dep.n, DEP_PKTS);
+	/* Nothing may be left in the port for the next run. */
+	CU_ASSERT_EQUAL(free_port(), 0);
+	CU_ASSERT(p.cap.ended);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, DEP_PKTS);
+	CU_ASSERT_EQUAL(port_tx_pace(&p.tx)->dep.n, DEP_PKTS);
 	CU_ASSERT_EQUAL(rx.got, DEP_PKTS);
-	for (i = 0; i < rx.got; i++)
-		CU_ASSERT_PTR_EQUAL(out[i], c->pkts[i % c->info.packets]);
+	/* The capture's mbufs in capture order, each pass: record i starts
+	 * with the byte i (write_pcap). Counted, then asserted once: after a
+	 * loss every later packet is out of place, and CUnit records each
+	 * failed assertion in a list it walks to the end. */
+	for (i = 0, bad = 0; i < rx.got; i++)
+		bad += out[i] != out[i % n] ||
+		       rte_pktmbuf_mtod(out[i], const uint8_t *)[0] != (uint8_t)(i % n);
+	CU_ASSERT_EQUAL(bad, 0);
 	if (rx.got == DEP_PKTS)
 		fit = dep_rate(t_ns, rx.got);
 	for (i = 0; i < rx.got; i++)
 		rte_pktmbuf_free(out[i]);
+	res = pair_fini(&p);
+	CU_ASSERT_EQUAL(res->pool_avail, res->pool_size);
 	return fit;
 }
 
@@ -637,12 +909,12 @@ dep_measure(struct capsrc *c, double pps, uint64_t hz)
  * the pacer keeps. Returns false if none could.
  */
 static bool
-dep_measure_ok(struct capsrc *c, double pps, uint64_t hz, struct dep_fit *f)
+dep_measure_ok(const char *path, unsigned int n, double pps, struct dep_fit *f)
 {
 	unsigned int k;
 
 	for (k = 0; k < 5; k++) {
-		*f = dep_measure(c, pps, hz);
+		*f = dep_measure(path, n, pps);
 		printf("\n    asked %.0f pps: measured %.3f (%+.4f %%), %u of %u packets on time, in %u tenths of the run",
 		       pps, f->pps, (f->pps / pps - 1) * 100, f->on_time,
 		       DEP_PKTS, f->tenths);
@@ -659,26 +931,18 @@ test_replay_pps_departures(void)
 		{ 60, 60, 1, 0 }, { 60, 60, 1, 10 }, { 60, 60, 1, 20 },
 		{ 60, 60, 1, 30 },
 	};
-	char path[128], err[CAPSRC_ERR_MAX];
-	struct capsrc_opts o = { .pad = false };
-	struct capsrc_info info;
 	struct dep_fit at, off;
-	struct capsrc *c;
-	uint64_t hz;
+	char path[128];
 
-	snprintf(path, sizeof(path), "%s/pps.pcap", tmpdir);
+	snprintf(path, sizeof(path), "%s/pps-dep.pcap", tmpdir);
 	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
-	CU_ASSERT_EQUAL_FATAL(capsrc_scan(path, &o, &info, err, sizeof(err)), 0);
-	c = capsrc_load(path, &o, &info, SOCKET_ID_ANY, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	/* Calibrated, as ffwd replay does: EAL's TSC rate is rounded to
-	 * 10 MHz, about 0.2 % off here. */
-	hz = pacer_calibrate_hz(0.2);
-	if (!dep_measure_ok(c, 100000, hz, &at) ||
+	/* The output calibrates the TSC itself (EAL's rate is rounded to
+	 * 10 MHz, about 0.2 % off here), as in a pipeline or a replay. */
+	if (!dep_measure_ok(path, RTE_DIM(recs), 100000, &at) ||
 	    /* The measurement must be able to see a 1 % error: the same
-	     * pacer told 101 kpps must be measured outside the tolerance
+	     * output told 101 kpps must be measured outside the tolerance
 	     * of 100 kpps. */
-	    !dep_measure_ok(c, 101000, hz, &off)) {
+	    !dep_measure_ok(path, RTE_DIM(recs), 101000, &off)) {
 		tests_skip("replay/pps_departures: machine too busy to measure a rate, 5 runs with too few packets on time");
 	} else {
 		CU_ASSERT(fabs(at.pps / 100000 - 1) < DEP_TOL);
@@ -686,8 +950,75 @@ test_replay_pps_departures(void)
 		CU_ASSERT(fabs(off.pps / 100000 - 1) >= DEP_TOL);
 	}
 	printf("\n");
-	CU_ASSERT_EQUAL(capsrc_release(c), c->pool->size);
-	capsrc_free(c);
+}
+
+/*
+ * timing: the output follows the capture's gaps, carried by each mbuf,
+ * across the turn of a loop too (one pass lasts span + the mean gap). 4
+ * records 10 ms apart, 2 passes at speed 10: departures 1 ms apart, the
+ * last 7 ms after the first.
+ */
+static void
+test_replay_timing_gaps(void)
+{
+	static const struct rec recs[] = {
+		{ 60, 60, 1, 0 }, { 60, 60, 1, 10000 }, { 60, 60, 1, 20000 },
+		{ 60, 60, 1, 30000 },
+	};
+	static struct pair p;
+	const struct port_tx_pace *pc;
+	char path[128];
+	uint64_t want;
+
+	snprintf(path, sizeof(path), "%s/timing.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	p.tc.speed = 10;
+	pair_init(&p, path, false, 2, 1);
+	pair_run(&p);
+	pc = port_tx_pace(&p.tx);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_out, 8);
+	/* 70 ms of capture time at speed 10, to the cycle */
+	want = ref_due(70000000, pc->hz, UINT64_C(10) * 1000000000);
+	CU_ASSERT(pc->last_due - pc->first_due + 1 >= want &&
+		  pc->last_due - pc->first_due <= want + 1);
+	CU_ASSERT_EQUAL(pc->dep.n, 8);
+	CU_ASSERT_EQUAL(free_port(), 8);
+	CU_ASSERT_EQUAL(pair_fini(&p)->pool_avail, 4);
+}
+
+/*
+ * A paced output's duration: nothing due after it is taken, so the path
+ * holds one burst and its input rests; the stop drops what is held.
+ */
+static void
+test_replay_duration(void)
+{
+	static const struct rec recs[] = { { 60, 60, 1, 0 } };
+	static struct pair p;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/dur.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, recs, RTE_DIM(recs));
+	memset(&p, 0, sizeof(p));
+	/* 20 kpps for 10 ms: 200 packets, then nothing until the stop */
+	p.tc.pps = 20000;
+	p.tc.duration = 0.01;
+	pair_init(&p, path, false, 500, 32);
+	pair_run_for(&p, 0.5);
+	/* 200 unless the host held this thread past the end: what was late
+	 * then stays; never one due after the end */
+	CU_ASSERT(p.tx.ctr.pkts_out <= 200 && p.tx.ctr.pkts_out > 0);
+	CU_ASSERT(port_tx_pace(&p.tx)->last_due - port_tx_pace(&p.tx)->first_due <
+		  port_tx_pace(&p.tx)->hz / 100);
+	/* the capture stopped at the burst that was held */
+	CU_ASSERT(p.cap.ctr.pkts_out <= 200 + STAGE_BURST);
+	CU_ASSERT(!p.cap.ended);
+	CU_ASSERT_EQUAL(p.tx.ctr.pkts_in, p.cap.ctr.pkts_out);
+	CU_ASSERT_EQUAL(stage_drops(&p.tx), p.cap.ctr.pkts_out - p.tx.ctr.pkts_out);
+	CU_ASSERT(stage_drops(&p.tx) > 0);
+	CU_ASSERT_EQUAL(free_port(), p.tx.ctr.pkts_out);
+	CU_ASSERT_EQUAL(pair_fini(&p)->pool_avail, 1);
 }
 
 /* ---- set-up --------------------------------------------------------- */
@@ -771,8 +1102,18 @@ tests_register(void)
 	    CU_add_test(s, "test_replay_refcount_loop_chained",
 			test_replay_refcount_loop_chained) == NULL ||
 	    CU_add_test(s, "test_replay_pad", test_replay_pad) == NULL ||
+	    CU_add_test(s, "test_replay_pps_schedule",
+			test_replay_pps_schedule) == NULL ||
 	    CU_add_test(s, "test_replay_pps_departures",
-			test_replay_pps_departures) == NULL)
+			test_replay_pps_departures) == NULL ||
+	    CU_add_test(s, "test_replay_timing_gaps",
+			test_replay_timing_gaps) == NULL ||
+	    CU_add_test(s, "test_replay_duration",
+			test_replay_duration) == NULL ||
+	    CU_add_test(s, "test_replay_sched_incremental",
+			test_replay_sched_incremental) == NULL ||
+	    CU_add_test(s, "test_replay_kind_keys",
+			test_replay_kind_keys) == NULL)
 		return -1;
 	return 0;
 }

@@ -267,11 +267,14 @@ capsrc_load_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 				    RTE_CACHE_LINE_SIZE, socket);
 	c->ts_ns = rte_malloc_socket("capsrc_ts", info->packets * sizeof(*c->ts_ns),
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (c->pkts == NULL || c->ts_ns == NULL)
+	c->gap_ns = rte_malloc_socket("capsrc_gap", info->packets * sizeof(*c->gap_ns),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (c->pkts == NULL || c->ts_ns == NULL || c->gap_ns == NULL)
 		goto nomem;
 	/* No per-lcore cache: nothing is allocated after this, and every
 	 * mbuf must be accounted for in the pool at the end. */
-	c->pool = rte_pktmbuf_pool_create("capsrc_pool", (unsigned int)info->segs,
+	c->pool = rte_pktmbuf_pool_create(opts->pool != NULL ? opts->pool :
+					  "capsrc_pool", (unsigned int)info->segs,
 					  0, 0, RTE_PKTMBUF_HEADROOM + info->seg_room,
 					  socket);
 	if (c->pool == NULL)
@@ -315,6 +318,15 @@ capsrc_load_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 	}
 	pcap_close(p);
 	c->info.packets = k;
+	/* Gaps are what a paced output follows; the first packet's covers
+	 * the turn from one pass to the next. */
+	for (k = 0; k < c->info.packets; k++) {
+		c->gap_ns[k] = k == 0 ? info->period_ns - c->ts_ns[c->info.packets - 1] :
+			       c->ts_ns[k] - c->ts_ns[k - 1];
+		if (opts->gap_field > 0)
+			*RTE_MBUF_DYNFIELD(c->pkts[k], opts->gap_field, uint64_t *) =
+				c->gap_ns[k];
+	}
 	return c;
 nomem:
 	capsrc_err(err, errlen, 0,
@@ -375,25 +387,19 @@ capsrc_free(struct capsrc *c)
 	rte_mempool_free(c->pool);
 	rte_free(c->pkts);
 	rte_free(c->ts_ns);
+	rte_free(c->gap_ns);
 	rte_free(c);
 }
 
 int
 capsrc_stream_init(struct capsrc_stream *s)
 {
-	static const struct rte_mbuf_dynfield desc = {
-		.name = "ffwd_capsrc_ts_ns",
-		.size = sizeof(uint64_t),
-		.align = __alignof__(uint64_t),
-	};
-
-	s->ts_field = rte_mbuf_dynfield_register(&desc);
-	if (s->ts_field < 0)
-		return capsrc_err(s->err, sizeof(s->err), -rte_errno,
-				  "mbuf dynfield for capture times: %s",
-				  rte_strerror(rte_errno));
+	if (s->gap_field <= 0)
+		return capsrc_err(s->err, sizeof(s->err), -EINVAL,
+				  "%s: no mbuf dynfield for capture gaps", s->file);
 	s->pcap = NULL;
 	s->pass = s->read = 0;
+	s->prev_t = 0;
 	s->nh = s->hi = 0;
 	s->done = 0;
 	return 0;
@@ -431,7 +437,7 @@ capsrc_stream_poll(struct capsrc_stream *s)
 		return -ENODATA;
 	s->nh = s->hi = 0;
 	while (s->nh < RTE_DIM(s->held)) {
-		uint64_t rel;
+		uint64_t rel, t;
 
 		if (s->pcap == NULL) {
 			if (s->loops != 0 && s->pass == s->loops)
@@ -466,8 +472,10 @@ capsrc_stream_poll(struct capsrc_stream *s)
 		if (s->held[s->nh] == NULL)
 			return capsrc_err(s->err, sizeof(s->err), -ENOMEM,
 					  "%s: stream pool ran dry", s->file);
-		*RTE_MBUF_DYNFIELD(s->held[s->nh], s->ts_field, uint64_t *) =
-			s->pass * s->info.period_ns + rel;
+		t = s->pass * s->info.period_ns + rel;
+		*RTE_MBUF_DYNFIELD(s->held[s->nh], s->gap_field, uint64_t *) =
+			s->read + s->nh == 0 ? 0 : t - s->prev_t;
+		s->prev_t = t;
 		s->nh++;
 	}
 	if (!capsrc_stream_flush(s))

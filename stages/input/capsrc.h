@@ -39,6 +39,9 @@ struct ffwd_ring;
 
 struct capsrc_opts {
 	bool pad;		/**< pad short records to their wire length */
+	const char *pool;	/**< name of the pool made, NULL: "capsrc_pool" */
+	int gap_field;		/**< > 0: mbuf dynfield for the capture gap
+				 *   (stage.h), set on each packet built */
 };
 
 /** What capsrc_scan() found. */
@@ -83,6 +86,9 @@ struct capsrc {
 	struct rte_mempool *pool;	/**< exactly info.segs mbufs */
 	struct rte_mbuf **pkts;		/**< info.packets heads, in order */
 	uint64_t *ts_ns;		/**< capture time of each, from 0 */
+	uint64_t *gap_ns;		/**< capture time since the one before
+					 *   (for pkts[0]: since the previous
+					 *   pass's last packet, one period) */
 	bool chained;			/**< some packet spans several mbufs */
 };
 
@@ -120,12 +126,13 @@ struct capsrc_stream {
 	struct rte_mempool *pool;
 	struct ffwd_ring *ring;		/**< to the pacer */
 	uint64_t loops;			/**< passes, 0: forever */
-	int ts_field;			/**< dynfield for the capture time */
+	int gap_field;			/**< dynfield for the capture gap */
 	/* State. */
 	void *pcap;			/**< pcap_t of the current pass */
 	uint64_t pass;			/**< passes finished */
 	uint64_t read;			/**< packets enqueued, all passes */
 	uint64_t first_abs, prev_rel;	/**< this pass's time base */
+	uint64_t prev_t;		/**< pass * period + rel of the last one */
 	bool first_seen;
 	struct rte_mbuf *held[32];	/**< built, not yet enqueued */
 	unsigned int nh, hi;
@@ -134,7 +141,7 @@ struct capsrc_stream {
 };
 
 /**
- * Register the capture-time dynfield and prepare S (file opened lazily).
+ * Prepare S (file opened lazily); s->gap_field must be set.
  * @return 0 or -errno (message in s->err).
  */
 int capsrc_stream_init(struct capsrc_stream *s);

@@ -1,21 +1,20 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pacer: the replay's TX stage. It sends a preloaded capture (looped by
- * reference count, never copied) or a streamed one (mbufs from a ring) to
- * one port queue, each packet at its departure time on an absolute TSC
- * schedule:
+ * pacer: the schedule and the departure-error histogram of every paced
+ * output (stages/output/port_tx.c), for YAML pipelines and `ffwd replay`
+ * alike. Each packet has a departure time on an absolute TSC schedule:
  *
- *	due(u) = t0 + u * num / den		(exact, 128-bit)
+ *	due(u) = t0 + u * num / den
  *
- * where u counts packets (--pps), bits (--mbps) or capture nanoseconds
- * (--timing), summed as exact integers since the start. A late packet
+ * where u counts packets (pps), bits (mbps) or capture nanoseconds
+ * (timing), summed as exact integers since the start. A late packet
  * therefore never moves the ones after it: errors do not accumulate across
  * seconds or loops.
  *
- * The departure error of each packet (TSC just before rte_eth_tx_burst()
- * minus due) goes into a log-linear histogram; loop gaps over a threshold
- * are counted as hiccups. The loop makes no system call, takes no lock and
- * allocates nothing.
+ * The fast path never divides by 128 bits: the schedule keeps the
+ * quotient and remainder of num/den and walks due(u) forward by adding
+ * (pacer_sched_add()), which gives exactly the value of pacer_sched_due()
+ * (the reference, and the slow path for a jump too long for 64-bit
+ * arithmetic).
  */
 #ifndef FFWD_PACER_H
 #define FFWD_PACER_H
@@ -23,10 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
-#include <rte_mbuf.h>
-
-struct ffwd_ring;
 
 #define PACER_BURST_MAX 32
 
@@ -38,21 +35,21 @@ enum pacer_mode {
 	PACER_TIMING,	/**< u = capture ns since the first packet */
 };
 
-/** The schedule: due(u) = t0 + u * num / den TSC cycles. */
+/**
+ * The schedule: due(u) = t0 + u * num / den TSC cycles, and a cursor at
+ * unit u: due = t0 + floor(u * num / den), rem = u * num mod den.
+ */
 struct pacer_sched {
 	uint64_t t0;	/**< TSC of u = 0 */
-	uint64_t num;	/**< cycles per unit, numerator */
-	uint64_t den;	/**< cycles per unit, denominator (> 0) */
+	uint64_t num;	/**< cycles per unit, numerator (reduced) */
+	uint64_t den;	/**< cycles per unit, denominator (> 0, reduced) */
+	uint64_t q, r;	/**< num = q * den + r */
+	uint64_t d_max;	/**< largest step whose d * r + rem fits 64 bits */
+	uint64_t u;	/**< cursor: units so far */
+	uint64_t due;	/**< cursor: due(u) */
+	uint64_t rem;	/**< cursor: u * num mod den */
 };
 
-/**
- * Set num/den for MODE at RATE (packets/s for PACER_PPS, Mbit/s for
- * PACER_MBPS, the speed multiplier for PACER_TIMING) on a TSC of HZ.
- * t0 is left for the caller. Rates are kept to 1/1000 pps, 1 bit/s and a
- * 1e-15 speed step, so the rounding of a rate given in decimal is below
- * what any clock here resolves.
- * @return 0, or -EINVAL for a rate out of range or PACER_TOPSPEED.
- */
 /** One (TSC, CLOCK_MONOTONIC) pair read as close together as possible. */
 void pacer_clock_pair(uint64_t *tsc, double *wall);
 
@@ -63,6 +60,15 @@ void pacer_clock_pair(uint64_t *tsc, double *wall);
  */
 uint64_t pacer_calibrate_hz(double cal_s);
 
+/**
+ * Set num/den for MODE at RATE (packets/s for PACER_PPS, Mbit/s for
+ * PACER_MBPS, the speed multiplier for PACER_TIMING) on a TSC of HZ, and
+ * start the cursor at t0 = 0 (pacer_sched_start() sets the real one).
+ * Rates are kept to 1/1000 pps, 1 bit/s and a 1e-15 speed step, so the
+ * rounding of a rate given in decimal is below what any clock here
+ * resolves.
+ * @return 0, or -EINVAL for a rate out of range or PACER_TOPSPEED.
+ */
 int pacer_sched_init(struct pacer_sched *s, enum pacer_mode mode, double rate,
 		     uint64_t hz);
 
@@ -71,6 +77,50 @@ static __rte_always_inline uint64_t
 pacer_sched_due(const struct pacer_sched *s, uint64_t u)
 {
 	return s->t0 + (uint64_t)(((unsigned __int128)u * s->num) / s->den);
+}
+
+/** Put the cursor at u = 0, due = t0. */
+static inline void
+pacer_sched_start(struct pacer_sched *s, uint64_t t0)
+{
+	s->t0 = t0;
+	s->u = 0;
+	s->due = t0;
+	s->rem = 0;
+}
+
+/** A step too long for 64 bits (a capture gap of seconds): recomputed
+ * from the start, exactly. Rare by construction. */
+void pacer_sched_jump(struct pacer_sched *s, uint64_t d);
+
+/**
+ * Move the cursor d units on: s->due becomes due(u + d). Additions and a
+ * compare; a 64-bit division only when the remainder carries more than
+ * one cycle (steps of many units), never a 128-bit one but for
+ * pacer_sched_jump().
+ */
+static __rte_always_inline void
+pacer_sched_add(struct pacer_sched *s, uint64_t d)
+{
+	uint64_t x;
+
+	if (unlikely(d > s->d_max)) {
+		pacer_sched_jump(s, d);
+		return;
+	}
+	s->u += d;
+	s->due += d * s->q;
+	x = s->rem + d * s->r;
+	if (x >= s->den) {
+		if (likely(x - s->den < s->den)) {
+			x -= s->den;
+			s->due++;
+		} else {
+			s->due += x / s->den;
+			x %= s->den;
+		}
+	}
+	s->rem = x;
 }
 
 /*
@@ -129,67 +179,5 @@ pacer_hist_add(struct pacer_hist *h, uint64_t v)
  * @return 0 when the histogram is empty.
  */
 uint64_t pacer_hist_quantile(const struct pacer_hist *h, double q);
-
-/** What the pacer's lcore publishes while it runs (single writer). */
-struct pacer_stats {
-	uint64_t sent;		/**< packets the port took */
-	uint64_t bytes;		/**< their bytes (pkt_len) */
-	uint64_t loops;		/**< whole passes over the capture sent */
-	uint64_t tx_calls;	/**< rte_eth_tx_burst() calls */
-	uint64_t tx_short;	/**< calls that took fewer than offered */
-	uint64_t hiccups;	/**< loop gaps over the threshold */
-	uint64_t hiccup_max;	/**< longest loop gap, TSC cycles */
-	uint64_t first_tsc;	/**< TX call of the first packet */
-	uint64_t last_tsc;	/**< TX call of the last packet */
-	uint64_t first_due;	/**< due of the first packet */
-	uint64_t last_due;	/**< due of the last packet */
-	uint64_t last_bits;	/**< paced bits of the last packet */
-	int done;		/**< set (release) when the loop has ended */
-} __rte_cache_aligned;
-
-/** A pacer: set up by the caller, then pacer_run() on the TX lcore. */
-struct pacer {
-	/* Read-only in the loop. */
-	enum pacer_mode mode;
-	struct pacer_sched sched;	/**< t0 is set by pacer_run() */
-	uint16_t port_id, queue;
-	uint16_t burst;			/**< most packets per TX call, 1..32 */
-	uint32_t overhead;		/**< bytes added per frame (--mbps) */
-	uint64_t hz;			/**< TSC cycles per second */
-	uint64_t hiccup_cycles;		/**< loop gap counted as a hiccup */
-	uint64_t lead_cycles;		/**< t0 = start + lead */
-	uint64_t duration_cycles;	/**< stop this long after t0, 0: never */
-	const volatile int *stop;	/**< set by the signal handler */
-	/* Source, preloaded: pkts[0..n) sent loops times (0: forever). */
-	struct rte_mbuf *const *pkts;
-	const uint64_t *ts_ns;		/**< capture time of each, from 0 */
-	uint64_t n;
-	uint64_t period_ns;		/**< one pass, for --timing loops */
-	uint64_t loops;
-	bool chained;			/**< some records span several mbufs */
-	/* Source, streamed: mbufs from ring, until *ring_done. */
-	struct ffwd_ring *ring;
-	const int *ring_done;
-	int ts_field;			/**< mbuf dynfield: uint64 capture ns */
-
-	/* Written by the pacer's lcore only. */
-	struct pacer_stats st;
-	struct pacer_hist dep;		/**< departure error, TSC cycles */
-	uint64_t hiccup_hist[32];	/**< log2 of the gap in us */
-};
-
-/**
- * The TX lcore's function (rte_eal_remote_launch): sends until the source
- * is exhausted, the duration is up or *stop is set, then sets st.done.
- * Packets the port never took are released. @return 0.
- */
-int pacer_run(void *arg);
-
-/** Convenience: read a published counter from another thread. */
-static inline uint64_t
-pacer_read(const uint64_t *ctr)
-{
-	return __atomic_load_n(ctr, __ATOMIC_RELAXED);
-}
 
 #endif /* FFWD_PACER_H */

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# replay: end-to-end tests of `ffwd replay` (or of the stand-alone
-# build/app/ffwd-replay where ffwd does not dispatch "replay"
-# yet).
+# replay: end-to-end tests of `ffwd replay`, a pipeline generated from the
+# command line (capture input -> paced output) on ffwd's runtime.
 #
 #	tests/e2e/replay.sh [BUILD_DIR]		(from the repository root)
 #
@@ -52,11 +51,7 @@ PY=/usr/bin/python3
 CORPUS=${FFWD_CORPUS:-$ROOT/../shared/corpus}
 TIMEOUT=${E2E_TIMEOUT:-60}
 
-if "$BUILD/ffwd" replay --help 2>/dev/null | grep -q -- '--pps'; then
-	REPLAY=("$BUILD/ffwd" replay)
-else
-	REPLAY=("$BUILD/app/ffwd-replay")
-fi
+REPLAY=("$BUILD/ffwd" replay)
 for f in "${REPLAY[0]}" "$PCAPCMP" "$PY"; do
 	if [ ! -x "$f" ]; then
 		echo "replay: $f is missing (build first: ninja -C $BUILD)" >&2

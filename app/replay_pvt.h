@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * replay internals: the command line (replay_cli.c), shared with the
+ * pipeline it generates and its report (replay.c).
+ */
+#ifndef FFWD_REPLAY_PVT_H
+#define FFWD_REPLAY_PVT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pacer.h"
+
+#define REPLAY_TX_LCORE 1
+#define REPLAY_HICCUP_US 10
+#define REPLAY_LINK_WAIT_S 10	/* for the link before the clock starts */
+
+struct replay_opts {
+	const char *prog;
+	const char *file;
+	const char *port;		/**< devargs */
+	enum pacer_mode mode;
+	double rate;			/**< pps, Mbit/s or speed */
+	bool ifg, fcs;
+	uint64_t loops;			/**< 0: forever */
+	double duration_s;		/**< 0: no limit */
+	double start_delay_s;		/**< after link up, before the clock */
+	unsigned int cpu;		/**< CPU of the TX lcore */
+	unsigned int burst;		/**< 0: default for the mode */
+	bool pad, stream, hugepages;
+	unsigned int memory_mb;		/**< 0: auto */
+	double stats_interval;		/**< < 0: 1 s */
+	int progress;			/**< -1 auto (TTY), 0 off, 1 on */
+	int eal_argc;
+	char **eal_argv;
+};
+
+
+/**
+ * Parse the replay's command line into O.
+ * @return 0; 1 when --help was printed; -1 on a bad command line (the
+ *   message is printed).
+ */
+int replay_parse(int argc, char **argv, struct replay_opts *o);
+
+#endif /* FFWD_REPLAY_PVT_H */
