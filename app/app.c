@@ -178,6 +178,29 @@ app_build_segments(struct app *a, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The longest frame that can reach the end of PATH: what its inputs'
+ * ports can deliver (app stages pass or drop, they never lengthen a
+ * frame). An input that is not a port (a capture) is not known here.
+ */
+static uint32_t
+app_path_rx_max(const struct app *a, const struct conf_path *path)
+{
+	uint32_t max = 0;
+	unsigned int i;
+
+	for (i = 0; i < path->n_stages; i++) {
+		const struct conf_stage *cs = &path->stages[i];
+
+		if (cs->ops->role != STAGE_ROLE_INPUT)
+			continue;
+		if (cs->port < 0)
+			return UINT32_MAX;
+		max = RTE_MAX(max, port_rx_max_frame(&a->ports[cs->port]));
+	}
+	return max;
+}
+
 int
 app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 {
@@ -221,6 +244,8 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 		return app_err(err, errlen, "out of memory for %u stages", n);
 	a->tsc_hz = rte_get_tsc_hz();
 	for (p = 0, k = 0; p < conf->n_paths; p++) {
+		uint32_t in_max = app_path_rx_max(a, &conf->paths[p]);
+
 		a->path_first[p] = k;
 		for (i = 0; i < conf->paths[p].n_stages; i++, k++) {
 			const struct conf_stage *cs = &conf->paths[p].stages[i];
@@ -233,6 +258,7 @@ app_build(struct app *a, const struct conf *conf, char *err, size_t errlen)
 				.socket = port_lcore_socket(cs->lcore),
 				.max_frame = cs->port >= 0 ?
 					port_max_frame(&a->ports[cs->port]) : 0,
+				.max_frame_in = in_max,
 				.pool = a->pool,
 				.stop = &app_stop,
 			};

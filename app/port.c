@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -165,6 +166,52 @@ port_rx_pool(struct port *p, const struct conf_port *cp, struct rte_mempool *poo
 	return p->rx_pool;
 }
 
+/* "size=N" of net_null's devargs; 64 when it is not given (the PMD's
+ * default). */
+static uint32_t
+port_null_size(const char *dev)
+{
+	const char *v = strstr(dev, ",size=");
+	unsigned long n;
+	char *end;
+
+	if (v == NULL)
+		return 64;
+	errno = 0;
+	n = strtoul(v + 6, &end, 10);
+	if (errno != 0 || end == v + 6 || (*end != '\0' && *end != ',') ||
+	    n > UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)n;
+}
+
+/*
+ * What an RX queue of the port can deliver at most. Software PMDs that
+ * pass on whatever comes (net_pcap chains any capture record, memif and
+ * ring whatever the peer built) have no bound. A hardware port drops
+ * frames over its configured MTU plus the overhead ethdev counts for it
+ * (max_rx_pktlen - max_mtu, or 18); net_null sends frames of its `size`;
+ * net_af_xdp copies into one mbuf of the RX pool.
+ */
+static uint32_t
+port_rx_bound(const struct conf_port *cp, const struct rte_eth_dev_info *di,
+	      uint16_t pid, struct rte_mempool *rx_pool)
+{
+	uint16_t mtu;
+	uint32_t over;
+
+	if (port_is_driver(cp, "net_null"))
+		return port_null_size(cp->dev);
+	if (port_is_xdp(cp))
+		return rx_pool != NULL ? (uint32_t)rte_pktmbuf_data_room_size(rx_pool) -
+					 RTE_PKTMBUF_HEADROOM : UINT32_MAX;
+	if (strncmp(cp->dev, "net_", 4) == 0 || rte_eth_dev_get_mtu(pid, &mtu) != 0)
+		return UINT32_MAX;
+	over = di->max_mtu != UINT16_MAX && di->max_rx_pktlen > di->max_mtu ?
+		di->max_rx_pktlen - di->max_mtu : PORT_L2_OVERHEAD;
+	return (uint32_t)mtu + over;
+}
+
 int
 port_setup(struct port *p, const char *file, const struct conf_port *cp,
 	   struct rte_mempool *pool, int socket, char *err, size_t errlen)
@@ -240,6 +287,7 @@ port_setup(struct port *p, const char *file, const struct conf_port *cp,
 					   RTE_PKTMBUF_HEADROOM);
 		p->max_frame = RTE_MIN(p->max_frame, own);
 	}
+	p->rx_max_frame = port_rx_bound(cp, &di, pid, rx_pool);
 	/* Not every driver has a promiscuous mode; a bump in the wire wants
 	 * it where there is one. */
 	rte_eth_promiscuous_enable(pid);
@@ -250,6 +298,12 @@ uint32_t
 port_max_frame(const struct port *p)
 {
 	return p->max_frame;
+}
+
+uint32_t
+port_rx_max_frame(const struct port *p)
+{
+	return p->rx_max_frame;
 }
 
 int

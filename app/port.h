@@ -27,6 +27,8 @@ struct port {
 	bool started;			/**< rte_eth_dev_start() succeeded */
 	int socket;			/**< NUMA socket of its queues */
 	uint32_t max_frame;		/**< longest frame it takes whole */
+	uint32_t rx_max_frame;		/**< longest frame its RX can deliver;
+					     UINT32_MAX: not known */
 	bool scatter;			/**< RX may chain mbufs */
 	bool multi_seg_tx;		/**< TX takes chained mbufs */
 	uint32_t rss_hf;		/**< hash functions in use, 0: no RSS */
@@ -127,6 +129,14 @@ int port_setup(struct port *p, const char *file, const struct conf_port *cp,
  * oversize before the PMD sees them.
  */
 uint32_t port_max_frame(const struct port *p);
+
+/**
+ * The longest frame an RX queue of p can deliver, where the port bounds
+ * it: a hardware port its configured MTU plus the L2 overhead ethdev
+ * counts for it, net_null its `size`, net_af_xdp one mbuf of its own.
+ * UINT32_MAX elsewhere (net_pcap, memif and ring chain whatever comes).
+ */
+uint32_t port_rx_max_frame(const struct port *p);
 
 /** Whether cp is a port of driver drv ("net_pcap" for "net_pcap3,..."). */
 bool port_is_driver(const struct conf_port *cp, const char *drv);

@@ -112,6 +112,10 @@ struct stage_env {
 	uint16_t queue;
 	uint32_t max_frame;		/**< output: longest frame the port
 					     takes whole; 0: no limit known */
+	uint32_t max_frame_in;		/**< output: longest frame that can reach
+					     it (its path's inputs bound it: app
+					     stages pass or drop, never lengthen);
+					     0 or UINT32_MAX: not known */
 	uint64_t tsc_hz;		/**< EAL's TSC rate (rounded: a kind that
 					     paces measures its own) */
 	int socket;			/**< NUMA socket of the stage's lcore */

@@ -294,6 +294,23 @@ port_tx_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 	return port_tx_unpaced(s, pkts, n, false);
 }
 
+/*
+ * Unpaced, where no frame that can reach the output is longer than its
+ * port takes (stage_env.max_frame_in): nothing to look at in the frames,
+ * so not a byte of them is read (reading each one's length costs about a
+ * fifth of a fused net_null forwarder's rate, bench/fwd). `bytes` is not
+ * counted here; the port's own obytes are.
+ */
+static uint16_t
+port_tx_unchecked_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct port_tx_priv *p = s->priv;
+	uint16_t lim = RTE_MIN(n, p->burst), sent;
+
+	sent = rte_eth_tx_burst(s->port_id, s->queue, pkts, lim);
+	return port_tx_done(s, pkts, n, n, port_tx_took(s, pkts, sent, lim));
+}
+
 static uint16_t
 port_tx_measured_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -425,6 +442,8 @@ port_tx_init(struct stage *s, const struct stage_env *env)
 	if (p->pace.mode == PACER_TOPSPEED) {
 		if (c->measure)
 			s->burst = port_tx_measured_burst;
+		else if (env->max_frame_in != 0 && env->max_frame_in <= p->max_frame)
+			s->burst = port_tx_unchecked_burst;
 		return 0;
 	}
 	p->pace.rate = c->pps != 0 ? c->pps : c->mbps != 0 ? c->mbps : c->speed;
