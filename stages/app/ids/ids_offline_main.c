@@ -6,6 +6,7 @@
  * 2 bad arguments or rules.
  */
 #define _GNU_SOURCE /* sched_getaffinity() */
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,7 @@ int
 main(int argc, char **argv)
 {
 	struct ids_offline_opts o;
-	char err[512], prefix[64], lcores[32];
+	char err[512], prefix[64], lcores[32], dir[PATH_MAX];
 	cpu_set_t cs;
 	int cpu = 0, rc;
 	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci",
@@ -47,6 +48,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = ids_offline_run(&o, stderr);
+	/* The runtime folder is this process's alone (its prefix holds the
+	 * pid) and, with --no-shconf, empty once EAL is cleaned up. */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(dir);
 	return rc;
 }
