@@ -204,6 +204,11 @@ drain(struct ids_stream_ctx *x, struct ids_stream *s, struct out *o,
 
 		if (SEQ_GT(r->seq, s->next_seq))
 			break;
+		/* Off the list before delivering: a delivery that reaches
+		 * the depth releases every held record, and this one must
+		 * not be among them (it would be freed twice). */
+		s->seg_head = r->next;
+		s->nsegs--;
 		if (SEQ_GT(end, s->next_seq)) {
 			uint32_t skip = s->next_seq - r->seq;
 			uint32_t a = s->next_seq, b = end;
@@ -220,8 +225,6 @@ drain(struct ids_stream_ctx *x, struct ids_stream *s, struct out *o,
 			}
 			deliver(x, s, o, r->data + skip, r->len - skip);
 		}
-		s->seg_head = r->next;
-		s->nsegs--;
 		seg_free(x, i);
 		if (s->flags & IDS_STREAM_F_DEPTH)
 			break;
