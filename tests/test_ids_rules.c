@@ -392,6 +392,26 @@ test_ids_rules_vars(void)
 				  "v.rules", &o, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(r);
 	CU_ASSERT(strncmp(err, "v.rules:1:11: variables nest too deep", 37) == 0);
+	/* '!' and '[' nested past the bound are refused, not recursed
+	 * into (fuzz_ids_rules: 10 KB of '!' overflowed the stack); a few
+	 * are fine */
+	{
+		char deep[4096];
+		int k, n;
+
+		n = snprintf(deep, sizeof(deep), "alert tcp any any -> any ");
+		for (k = 0; k < 3000; k++)
+			deep[n++] = '!';
+		snprintf(deep + n, sizeof(deep) - n, "80 (sid:1;)");
+		r = ids_rules_load_string(deep, "n.rules", NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NULL(r);
+		CU_ASSERT(strstr(err, "n.rules:1:") == err);
+		CU_ASSERT(strstr(err, "port nests '!' and '[' more than 64 deep") != NULL);
+		r = ids_rules_load_string("alert tcp any any -> ![![10.0.0.0/8]] !![80] (sid:1;)",
+					  "n.rules", NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL(r);
+		ids_rules_free(r);
+	}
 	/* an error inside a variable points at the variable and names it */
 	r = ids_rules_load_string("alert tcp any any -> $BADNET any (sid:1;)",
 				  "v.rules", &o, err, sizeof(err));

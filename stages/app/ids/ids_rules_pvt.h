@@ -51,6 +51,8 @@ struct ids_pctx {
 	struct ids_text *t;	/* the rule being parsed */
 	uint32_t order;
 	const char *var_name;	/* set while expanding a variable */
+	unsigned int set_nest;	/* '!' and '[' open in the address or port
+				 * set being parsed (bounds the recursion) */
 };
 
 /* Parsing works on a (string, position) pair: at is the byte of the rule

@@ -15,6 +15,9 @@
 #include "ids_rules_pvt.h"
 
 #define IDS_MAX_VAR_DEPTH 8
+/* Negations and brackets one inside another; Suricata's own rules nest a
+ * few. Deeper is refused, not recursed into (a stack overflow). */
+#define IDS_MAX_SET_NEST 64
 
 static const struct ids_var ids_default_vars[] = {
 	{ "HOME_NET", "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]" },
@@ -308,10 +311,29 @@ out:
 	return rc;
 }
 
+static int set_parse_el(struct ids_pctx *pc, const struct ids_setkind *kd,
+			struct ids_span el, int depth, void *out);
+
 /* Parses one element (any, !x, [list], $VAR or a leaf) into out (empty). */
 static int
 set_parse(struct ids_pctx *pc, const struct ids_setkind *kd, struct ids_span el,
 	  int depth, void *out)
+{
+	int rc;
+
+	if (pc->set_nest >= IDS_MAX_SET_NEST)
+		return ids_perr(pc, P_BAD, span_pos(&el, 0),
+				"%s nests '!' and '[' more than %d deep",
+				kd->what, IDS_MAX_SET_NEST);
+	pc->set_nest++;
+	rc = set_parse_el(pc, kd, el, depth, out);
+	pc->set_nest--;
+	return rc;
+}
+
+static int
+set_parse_el(struct ids_pctx *pc, const struct ids_setkind *kd, struct ids_span el,
+	     int depth, void *out)
 {
 	if (el.n == 0)
 		return ids_perr(pc, P_BAD, span_pos(&el, 0), "empty %s", kd->what);
