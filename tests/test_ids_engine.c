@@ -265,54 +265,8 @@ test_ids_engine_reload_keeps_flowbits(void)
  * data, alerts, a full record queue). Not under ASan, which owns the
  * allocator (the test is then not registered, not passed).
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define IDS_COUNT_ALLOC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define IDS_COUNT_ALLOC 0
-#endif
-#endif
-#ifndef IDS_COUNT_ALLOC
-#define IDS_COUNT_ALLOC 1
-#endif
-
+#include "alloc_count.h"
 #if IDS_COUNT_ALLOC
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-static volatile int alloc_watch;
-static volatile unsigned long alloc_count;
-
-void *
-malloc(size_t n)
-{
-	if (alloc_watch)
-		alloc_count++;
-	return __libc_malloc(n);
-}
-
-void *
-calloc(size_t a, size_t b)
-{
-	if (alloc_watch)
-		alloc_count++;
-	return __libc_calloc(a, b);
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	if (alloc_watch)
-		alloc_count++;
-	return __libc_realloc(p, n);
-}
-
-void
-free(void *p)
-{
-	__libc_free(p);
-}
 
 static void
 test_ids_engine_no_alloc(void)
