@@ -414,59 +414,59 @@ tel_page_add(struct tel_out *o, const char *key, struct tel_out *in,
 	return true;
 }
 
+/*
+ * One stage of /ffwd/stages: skipped (1) when another one or an earlier
+ * page was asked for, added (1), or the page is full (0); -ENOMEM.
+ */
+static int
+tel_stages_one(struct tel_out *o, const struct app *a, const struct stage *s,
+	       unsigned int path, const char *only, unsigned int idx,
+	       unsigned int first)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+	struct tel_out c;
+
+	if ((only != NULL && strcmp(only, s->name) != 0) ||
+	    (only == NULL && idx < first))
+		return 1;
+	c.d = rte_tel_data_alloc();
+	if (c.d == NULL)
+		return -ENOMEM;
+	tel_out_init(&c, c.d, TEL_REPLY_BUDGET - 64);
+	tel_stage(&c, a, s, path);
+	return tel_page_add(o, tel_key(key, sizeof(key), s->name), &c, idx,
+			    first) ? 1 : 0;
+}
+
 static int
 tel_stages_do(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct app *a = tel_app;
-	char key[RTE_TEL_MAX_STRING_LEN];
-	unsigned int p, i, idx = 0, first = tel_page_start(params);
-	bool one = params != NULL && params[0] != '\0' && params[0] != '@';
+	unsigned int p, i, k, idx = 0, first = tel_page_start(params);
+	/* "/ffwd/stages,NAME" asks for one stage. */
+	const char *only = params != NULL && params[0] != '\0' &&
+			   params[0] != '@' ? params : NULL;
 	struct tel_out o;
+	int ret;
 
 	(void)cmd;
 	tel_out_init(&o, d, TEL_REPLY_BUDGET);
-	for (p = 0; p < a->conf->n_paths; p++) {
+	for (p = 0; p < a->conf->n_paths; p++)
 		for (i = 0; i < a->conf->paths[p].n_stages; i++, idx++) {
-			const struct stage *s = &a->stages[a->path_first[p] + i];
-			struct tel_out c;
-
-			/* "/ffwd/stages,NAME" asks for one stage. */
-			if ((one && strcmp(params, s->name) != 0) ||
-			    (!one && idx < first))
-				continue;
-			c.d = rte_tel_data_alloc();
-			if (c.d == NULL)
-				return -ENOMEM;
-			tel_out_init(&c, c.d, TEL_REPLY_BUDGET - 64);
-			tel_stage(&c, a, s, p);
-			if (!tel_page_add(&o, tel_key(key, sizeof(key), s->name),
-					  &c, idx, first))
-				return 0;
+			ret = tel_stages_one(&o, a, &a->stages[a->path_first[p] + i],
+					     p, only, idx, first);
+			if (ret <= 0)
+				return ret;
 		}
-	}
 	/* Fleet replicas beyond the first live outside the paths' arrays:
 	 * paged after them, with the indices that follow the paths'. */
-	for (i = 0; i < a->n_fleets; i++) {
-		const struct fleet *f = a->fleets[i];
-		unsigned int k;
-
-		for (k = 0; k < f->n_extra; k++, idx++) {
-			const struct stage *s = &f->extra[k];
-			struct tel_out c;
-
-			if ((one && strcmp(params, s->name) != 0) ||
-			    (!one && idx < first))
-				continue;
-			c.d = rte_tel_data_alloc();
-			if (c.d == NULL)
-				return -ENOMEM;
-			tel_out_init(&c, c.d, TEL_REPLY_BUDGET - 64);
-			tel_stage(&c, a, s, f->path);
-			if (!tel_page_add(&o, tel_key(key, sizeof(key), s->name),
-					  &c, idx, first))
-				return 0;
+	for (i = 0; i < a->n_fleets; i++)
+		for (k = 0; k < a->fleets[i]->n_extra; k++, idx++) {
+			ret = tel_stages_one(&o, a, &a->fleets[i]->extra[k],
+					     a->fleets[i]->path, only, idx, first);
+			if (ret <= 0)
+				return ret;
 		}
-	}
 	return 0;
 }
 
