@@ -23,6 +23,7 @@
 #include "bypass.h"
 #include "external.h"
 #include "fleet.h"
+#include "loopclock.h"
 
 volatile int app_stop;
 volatile int app_reload;
@@ -423,87 +424,83 @@ app_note_hiccup(struct app_lcore *lc, uint64_t gap)
 }
 #endif
 
-/* Publish the loop's register-held counters every this many iterations:
- * readers see figures at most a fraction of a millisecond old. */
+/* Publish the loop's counters every this many iterations: readers see
+ * figures at most a fraction of a millisecond old. */
 #define APP_FLUSH_EVERY 256
-/* While iterations are short, the clock is read once per window of this
- * many (a power of two), not once per iteration. */
-#define APP_TSC_WINDOW_LOG2 2
-#define APP_SHORT_ITER_US 1
+
+/* The loop's clock state beside what it publishes: the lcore's own. */
+struct app_win {
+	struct loopclock clock;
+	uint64_t flushed, flushed_tsc;	/**< iterations, TSC at the last publish */
+};
+
+#ifndef FFWD_NO_TELEMETRY
+/*
+ * A window of the loop ends (app/loopclock.h): one TSC read, the busy/idle
+ * split, the hiccup check and, now and then, the publishing of the sums.
+ * Out of line, so that a busy iteration keeps its registers to itself.
+ * Returns the next window's mask on the iteration count.
+ */
+static __rte_noinline uint64_t
+app_win_end(struct app_lcore *lc, struct app_win *w, uint64_t iters,
+	    unsigned int idle_n)
+{
+	uint64_t now = rte_rdtsc(), excess, mask;
+	bool one = iters - w->clock.start == 1;
+	unsigned int i;
+
+	mask = loopclock_end(&w->clock, now, iters, idle_n, &excess);
+	/* Time a work stage burnt on purpose is not a hiccup. A longer
+	 * window's ordinary work already counts it: its iterations' cost
+	 * was learnt with it. */
+	for (i = 0; i < lc->n_work; i++) {
+		uint64_t planned = lc->work[i]->ctr.planned_cycles;
+
+		lc->work[i]->ctr.planned_cycles = 0;
+		if (one)
+			excess = excess > planned ? excess - planned : 0;
+	}
+	if (unlikely(excess > lc->hiccup_cycles))
+		app_note_hiccup(lc, excess);
+	/* Every APP_FLUSH_EVERY iterations, or 1 ms: a stage that spends
+	 * long on each burst (a fleet's work) iterates rarely. */
+	if (iters - w->flushed >= APP_FLUSH_EVERY ||
+	    now - w->flushed_tsc > lc->flush_cycles) {
+		w->flushed = iters;
+		w->flushed_tsc = now;
+		__atomic_store_n(&lc->st.idle_cycles,
+				 w->clock.cycles[LOOPCLOCK_IDLE], __ATOMIC_RELAXED);
+		__atomic_store_n(&lc->st.busy_cycles,
+				 w->clock.cycles[LOOPCLOCK_BUSY], __ATOMIC_RELAXED);
+		__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
+	}
+	return mask;
+}
+#endif
 
 /*
- * The stage lcore's loop: poll every live segment, note the gap since the
- * last clock read, yield only in yield mode and only after an empty round.
- *
- * One TSC read pays for both the busy/idle split and the hiccup detector.
- * While iterations take under APP_SHORT_ITER_US, one read covers a window
- * of 2^APP_TSC_WINDOW_LOG2 iterations: the window's time is split between
- * busy and idle by how many of its iterations moved packets, and a hiccup
- * is a window longer than the threshold (so a hiccup's length may include
- * up to three short iterations, a few hundred ns). Once an iteration takes
- * longer, the clock is read every iteration, so that a slow stage is never
- * taken for a hiccup. The sums live in registers and are stored every
- * APP_FLUSH_EVERY iterations (single writer, so a plain store).
+ * The stage lcore's loop: poll every live segment, yield only in yield
+ * mode and only after an empty round, and read the clock at the end of
+ * each window of iterations (app/loopclock.h: one TSC read per window of
+ * up to 64 short iterations, or per iteration once they are long). Inside
+ * the loop, telemetry is one mask test on the iteration count, and one
+ * increment on an idle iteration.
  */
 static int
 app_lcore_main(void *arg)
 {
 	struct app_lcore *lc = arg;
-	uint64_t prev = rte_rdtsc(), now, gap, b;
-	uint64_t cycles[2] = { 0, 0 };	/* [0] idle, [1] busy */
-	uint64_t iters = 0, flushed = 0, flushed_tsc = prev;
-	const uint64_t short_cycles = lc->cycles_per_us * APP_SHORT_ITER_US;
-	unsigned int i, live, shift = 0, left = 1, busy_n = 0;
+	struct app_win w = { .flushed = 0 };
+	uint64_t iters = 0, mask = 0;
+	unsigned int i, live, idle_n = 0;
 
 	/* One system call, before the loop: the control plane's handle on
 	 * this thread (telemetry publishes it). */
 	__atomic_store_n(&lc->tid, rte_sys_gettid(), __ATOMIC_RELEASE);
+	loopclock_init(&w.clock, lc->cycles_per_us, rte_rdtsc());
+	w.flushed_tsc = w.clock.prev;
 	do {
 		uint16_t moved = 0;
-
-#ifndef FFWD_NO_TELEMETRY
-		if (--left == 0) {
-			now = rte_rdtsc();
-			gap = now - prev;
-			prev = now;
-			b = (gap * busy_n) >> shift;
-			cycles[1] += b;
-			cycles[0] += gap - b;
-			/* Time a work stage burnt on purpose is not a hiccup. */
-			for (i = 0; i < lc->n_work; i++) {
-				uint64_t planned = lc->work[i]->ctr.planned_cycles;
-
-				lc->work[i]->ctr.planned_cycles = 0;
-				gap = gap > planned ? gap - planned : 0;
-			}
-			if (unlikely(gap > lc->hiccup_cycles))
-				app_note_hiccup(lc, gap);
-			shift = gap < (short_cycles << shift) ? APP_TSC_WINDOW_LOG2 : 0;
-			left = 1u << shift;
-			busy_n = 0;
-			/* Every APP_FLUSH_EVERY iterations, or 1 ms: a
-			 * stage that spends long on each burst (a fleet's
-			 * work) iterates rarely. */
-			if (unlikely(iters - flushed >= APP_FLUSH_EVERY ||
-				     now - flushed_tsc > lc->flush_cycles)) {
-				flushed = iters;
-				flushed_tsc = now;
-				__atomic_store_n(&lc->st.idle_cycles, cycles[0], __ATOMIC_RELAXED);
-				__atomic_store_n(&lc->st.busy_cycles, cycles[1], __ATOMIC_RELAXED);
-				__atomic_store_n(&lc->st.iterations, iters, __ATOMIC_RELAXED);
-			}
-		}
-#else
-		RTE_SET_USED(now);
-		RTE_SET_USED(gap);
-		RTE_SET_USED(prev);
-		RTE_SET_USED(b);
-		RTE_SET_USED(short_cycles);
-		RTE_SET_USED(shift);
-		RTE_SET_USED(left);
-		RTE_SET_USED(flushed_tsc);
-		RTE_SET_USED(flushed);
-#endif
 
 		live = 0;
 		for (i = 0; i < lc->n_segs; i++) {
@@ -517,25 +514,34 @@ app_lcore_main(void *arg)
 				fleet_rep_publish(seg->rep, seg->in_ring,
 						  seg->out_ring, seg->stash_n);
 		}
-		busy_n += moved != 0;
 		iters++;
-		if (moved == 0 && lc->park != NULL &&
-		    __atomic_load_n(lc->park, __ATOMIC_RELAXED)) {
-			/* A parked fleet replica: provisioned, not
-			 * allocated. Its sleep is neither idle time nor a
-			 * hiccup. */
-			usleep(APP_PARK_US);
-#ifndef FFWD_NO_TELEMETRY
-			prev = rte_rdtsc();
-			left = 1;
-			busy_n = 0;
-#endif
-		} else if (moved == 0 && lc->yield) {
-			sched_yield();
+		if (moved == 0) {
+			APP_TEL(idle_n++);
+			if (lc->park != NULL &&
+			    __atomic_load_n(lc->park, __ATOMIC_RELAXED)) {
+				/* A parked fleet replica: provisioned, not
+				 * allocated. Its sleep is neither idle time
+				 * nor a hiccup: the window starts again. */
+				usleep(APP_PARK_US);
+				APP_TEL(loopclock_restart(&w.clock, rte_rdtsc(), iters);
+					idle_n = 0; mask = 0);
+				continue;
+			}
+			if (lc->yield)
+				sched_yield();
 		}
+#ifndef FFWD_NO_TELEMETRY
+		if ((iters & mask) == 0) {
+			mask = app_win_end(lc, &w, iters, idle_n);
+			idle_n = 0;
+		}
+#else
+		RTE_SET_USED(mask);
+		RTE_SET_USED(idle_n);
+#endif
 	} while (live != 0);
-	lc->st.idle_cycles = cycles[0];
-	lc->st.busy_cycles = cycles[1];
+	lc->st.idle_cycles = w.clock.cycles[LOOPCLOCK_IDLE];
+	lc->st.busy_cycles = w.clock.cycles[LOOPCLOCK_BUSY];
 	lc->st.iterations = iters;
 	return 0;
 }

@@ -77,6 +77,7 @@ script() {
 
 cunit "conf" build/tests/test_conf
 cunit "ring" build/tests/test_ring
+cunit "loopclock" build/tests/test_loopclock
 cunit "firewall" build/tests/test_firewall
 cunit "replay" build/tests/test_replay
 cunit "ids_rules" build/stages/app/ids/test_ids_rules
@@ -88,6 +89,7 @@ cunit "ids_eve" build/stages/app/ids/engine/test_ids_eve
 cunit "conf (asan+ubsan)" build-asan/tests/test_conf
 cunit "ctl (asan+ubsan)" build-asan/tests/test_ctl
 cunit "ring (asan+ubsan)" build-asan/tests/test_ring
+cunit "loopclock (asan+ubsan)" build-asan/tests/test_loopclock
 cunit "firewall (asan+ubsan)" build-asan/tests/test_firewall
 cunit "replay (asan+ubsan)" build-asan/tests/test_replay
 cunit "ids_rules (asan+ubsan)" build-asan/stages/app/ids/test_ids_rules
