@@ -400,6 +400,7 @@ capsrc_stream_init(struct capsrc_stream *s)
 	s->pcap = NULL;
 	s->pass = s->read = 0;
 	s->prev_t = 0;
+	s->prev_len = 0;
 	s->nh = s->hi = 0;
 	s->done = 0;
 	return 0;
@@ -476,6 +477,16 @@ capsrc_stream_poll(struct capsrc_stream *s)
 		*RTE_MBUF_DYNFIELD(s->held[s->nh], s->gap_field, uint64_t *) =
 			s->read + s->nh == 0 ? 0 : t - s->prev_t;
 		s->prev_t = t;
+		if (s->span_field > 0) {
+			/* struct stage_span: packets, then bytes */
+			uint32_t *sp = RTE_MBUF_DYNFIELD(s->held[s->nh],
+					s->span_field, uint32_t *);
+			bool first = s->read + s->nh == 0;
+
+			sp[0] = first ? 0 : 1;
+			sp[1] = first ? 0 : s->prev_len;
+		}
+		s->prev_len = r.send_len;
 		s->nh++;
 	}
 	if (!capsrc_stream_flush(s))

@@ -127,12 +127,16 @@ struct capsrc_stream {
 	struct ffwd_ring *ring;		/**< to the pacer */
 	uint64_t loops;			/**< passes, 0: forever */
 	int gap_field;			/**< dynfield for the capture gap */
+	int span_field;			/**< > 0: dynfield for the span
+					     (stage.h): 1 packet and the bytes
+					     of the one before, 0 for the first */
 	/* State. */
 	void *pcap;			/**< pcap_t of the current pass */
 	uint64_t pass;			/**< passes finished */
 	uint64_t read;			/**< packets enqueued, all passes */
 	uint64_t first_abs, prev_rel;	/**< this pass's time base */
 	uint64_t prev_t;		/**< pass * period + rel of the last one */
+	uint32_t prev_len;		/**< bytes of the last one */
 	bool first_seen;
 	struct rte_mbuf *held[32];	/**< built, not yet enqueued */
 	unsigned int nh, hi;

@@ -39,7 +39,9 @@
 #define CAPTURE_STREAM_RING 1024
 #define CAPTURE_READER_NAP_US 100	/* ring full or pool dry: retry after */
 
-static const char *const capture_keys[] = { "file", "loop", "stream", "pad", NULL };
+static const char *const capture_keys[] = {
+	"file", "loop", "stream", "pad", "every", "from", NULL,
+};
 static const char *const capture_counter_names[] = { CAPTURE_COUNTERS(STAGE_DROP_NAME) };
 
 struct capture_priv {
@@ -48,6 +50,10 @@ struct capture_priv {
 	struct rte_mbuf *const *pkts;
 	uint64_t n;			/**< packets per pass */
 	uint64_t k;			/**< next packet */
+	uint64_t first, step;		/**< the share: first, first + step... */
+	struct rte_mbuf *lead;		/**< the share's first packet, once:
+					     a copy carrying what lies before
+					     it in the first pass (stage.h) */
 	uint64_t loops;			/**< passes to send; UINT64_MAX: forever */
 	/* streamed */
 	struct capsrc_stream st;
@@ -73,10 +79,25 @@ capture_parse(struct stage_args *a, void *kconf)
 	case 0:
 		return a->ops->error(a, NULL, "no file, expected file: CAPTURE (pcap or pcapng)");
 	}
+	c->every = 1;
 	if (a->ops->u64(a, "loop", 0, UINT64_C(1000000000000000), &c->loops) < 0 ||
 	    a->ops->boolean(a, "stream", &c->stream) < 0 ||
-	    a->ops->boolean(a, "pad", &c->pad) < 0)
+	    a->ops->boolean(a, "pad", &c->pad) < 0 ||
+	    a->ops->u64(a, "every", 1, CAPTURE_EVERY_MAX, &c->every) < 0)
 		return -1;
+	switch (a->ops->u64(a, "from", 0, CAPTURE_EVERY_MAX - 1, &c->from)) {
+	case -1:
+		return -1;
+	case 1:
+		if (c->from >= c->every)
+			return a->ops->error(a, "from", "from is %" PRIu64 ", expected 0..%" PRIu64
+					     " (below every: %" PRIu64 ")", c->from,
+					     c->every - 1, c->every);
+	}
+	/* A share is a set of preloaded packets: a stream has none. */
+	if (c->every > 1 && c->stream)
+		return a->ops->error(a, "every", "every is given with stream: true, expected a "
+				     "preloaded capture (stream: false) to deal");
 	return 0;
 }
 
@@ -89,7 +110,29 @@ capture_check(const void *kconf, char *err, size_t errlen)
 	struct capsrc_opts o = { .pad = c->pad };
 	struct capsrc_info info;
 
-	return capsrc_scan(c->file, &o, &info, err, errlen) != 0 ? -1 : 0;
+	if (capsrc_scan(c->file, &o, &info, err, errlen) != 0)
+		return -1;
+	if (c->from >= info.packets) {
+		snprintf(err, errlen, "%s: %" PRIu64 " packets, and every: %" PRIu64
+			 " from: %" PRIu64 " deals none of them to this capture; "
+			 "expected from below the packet count", c->file, info.packets,
+			 c->every, c->from);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next packet of the share, K just sent: the end of a pass wraps to
+ * the share's first and counts the pass. @return false once the last
+ * pass is out. */
+static __rte_always_inline bool
+capture_next(struct stage *s, struct capture_priv *p, uint64_t *k)
+{
+	*k += p->step;
+	if (likely(*k < p->n))
+		return true;
+	*k = p->first;
+	return ++s->ctr.kind[CAPTURE_LOOPS] != p->loops;
 }
 
 static __rte_always_inline uint16_t
@@ -102,7 +145,14 @@ capture_preload(struct stage *s, struct rte_mbuf **pkts, uint16_t max,
 
 	if (unlikely(s->ended))
 		return 0;
-	while (i < max) {
+	if (unlikely(p->lead != NULL) && max != 0) {
+		/* Handed on whole: its one reference is the receiver's. */
+		pkts[i++] = p->lead;
+		p->lead = NULL;
+		if (!capture_next(s, p, &k))
+			s->ended = true;
+	}
+	while (i < max && !s->ended) {
 		struct rte_mbuf *m = p->pkts[k];
 
 		/* The downstream free drops only this reference. */
@@ -111,13 +161,8 @@ capture_preload(struct stage *s, struct rte_mbuf **pkts, uint16_t max,
 		else
 			rte_mbuf_refcnt_update(m, 1);
 		pkts[i++] = m;
-		if (unlikely(++k == p->n)) {
-			k = 0;
-			if (++s->ctr.kind[CAPTURE_LOOPS] == p->loops) {
-				s->ended = true;
-				break;
-			}
-		}
+		if (unlikely(!capture_next(s, p, &k)))
+			s->ended = true;
 	}
 	p->k = k;
 	s->ctr.pkts_in += i;
@@ -210,6 +255,12 @@ capture_stream_init(struct stage *s, const struct stage_env *env, int gap)
 	p->st.ring = p->ring;
 	p->st.loops = c->loops;
 	p->st.gap_field = gap;
+	p->st.span_field = stage_span_field();
+	if (p->st.span_field < 0) {
+		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
+			s->name, strerror(-p->st.span_field));
+		return p->st.span_field;
+	}
 	ret = capsrc_stream_init(&p->st);
 	if (ret != 0) {
 		fprintf(stderr, "stage '%s': %s\n", s->name, p->st.err);
@@ -228,6 +279,77 @@ capture_stream_init(struct stage *s, const struct stage_env *env, int gap)
 	return 0;
 }
 
+/*
+ * The share's place in the one schedule of the whole capture (stage.h):
+ * each of its packets gets the packets, bytes and capture time from the
+ * share's packet before it, the first of a pass those across the turn of
+ * the pass (as the capture gap of a whole capture does), and a copy of
+ * that first packet, sent once at the start, what precedes it in the
+ * first pass. Written for every capture, dealt or not, so that an output
+ * with `shared: true` may follow any.
+ */
+static int
+capture_share(struct stage *s, const struct stage_env *env)
+{
+	const struct capture_conf *c = s->kconf;
+	struct capture_priv *p = s->priv;
+	const uint64_t *ts = p->cap->ts_ns;
+	uint64_t i, prev = 0, bytes = 0, lead_bytes = 0;
+	int span = stage_span_field(), gap = stage_gap_field();
+
+	if (span < 0 || gap < 0) {
+		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
+			s->name, strerror(-(span < 0 ? span : gap)));
+		return span < 0 ? span : gap;
+	}
+	if (p->first >= p->n) {
+		fprintf(stderr, "stage '%s': %s: %" PRIu64 " packets, and every: %" PRIu64
+			" from: %" PRIu64 " deals none of them to this capture; "
+			"expected from below the packet count\n", s->name, c->file,
+			p->n, p->step, p->first);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (i >= p->first && (i - p->first) % p->step == 0) {
+			if (i == p->first)
+				lead_bytes = bytes;
+			else
+				stage_span_set(p->pkts[i], span, (uint32_t)(i - prev),
+					       (uint32_t)bytes);
+			if (i != p->first)
+				*RTE_MBUF_DYNFIELD(p->pkts[i], gap, uint64_t *) =
+					ts[i] - ts[prev];
+			prev = i;
+			bytes = 0;
+		}
+		bytes += rte_pktmbuf_pkt_len(p->pkts[i]);
+	}
+	/* prev is the share's last: the first follows it across the turn. */
+	stage_span_set(p->pkts[p->first], span, (uint32_t)(p->n - prev + p->first),
+		       (uint32_t)(bytes + lead_bytes));
+	*RTE_MBUF_DYNFIELD(p->pkts[p->first], gap, uint64_t *) =
+		p->cap->info.period_ns - ts[prev] + ts[p->first];
+	if (env->pool == NULL) {
+		if (p->step == 1)
+			return 0;
+		fprintf(stderr, "stage '%s': a dealt capture needs its path's mbuf pool\n",
+			s->name);
+		return -EINVAL;
+	}
+	/* Copied from the path's pool, not the capture's: the capture's
+	 * pool is counted back whole at the end, and the copy goes to the
+	 * port like any forwarded packet. */
+	p->lead = rte_pktmbuf_copy(p->pkts[p->first], env->pool, 0, UINT32_MAX);
+	if (p->lead == NULL) {
+		fprintf(stderr, "stage '%s': no mbuf for the first packet of the share\n",
+			s->name);
+		return -ENOMEM;
+	}
+	stage_span_set(p->lead, span, (uint32_t)p->first, (uint32_t)lead_bytes);
+	*RTE_MBUF_DYNFIELD(p->lead, gap, uint64_t *) = ts[p->first];
+	return 0;
+}
+
 static int
 capture_init(struct stage *s, const struct stage_env *env)
 {
@@ -236,6 +358,8 @@ capture_init(struct stage *s, const struct stage_env *env)
 	char err[CAPSRC_ERR_MAX], name[RTE_MEMPOOL_NAMESIZE];
 	struct capsrc_opts o = { .pad = c->pad, .pool = name };
 	int gap = stage_gap_field();
+	uint64_t k;
+	int ret;
 
 	p->stop = env->stop;
 	if (gap < 0) {
@@ -259,6 +383,13 @@ capture_init(struct stage *s, const struct stage_env *env)
 	p->pkts = p->cap->pkts;
 	p->n = p->cap->info.packets;
 	p->loops = c->loops != 0 ? c->loops : UINT64_MAX;
+	p->first = c->from;
+	p->step = c->every;
+	k = p->first;
+	p->k = k;
+	ret = capture_share(s, env);
+	if (ret != 0)
+		return ret;
 	s->burst = p->cap->chained ? capture_chained_burst : capture_burst;
 	return 0;
 }
@@ -295,6 +426,10 @@ capture_report(const struct stage *cs, FILE *f)
 	struct capture_priv *p = s->priv;
 	struct capture_result *r = &p->res;
 
+	/* The share's first packet, if the run stopped before it went: it
+	 * is the path pool's, which the runtime counts after this. */
+	rte_pktmbuf_free(p->lead);
+	p->lead = NULL;
 	if (p->cap != NULL) {
 		r->pool_size = p->cap->pool->size;
 		r->pool_avail = capsrc_release(p->cap);
@@ -319,6 +454,8 @@ capture_fini(struct stage *s)
 	if (p == NULL)
 		return;
 	capture_stream_stop(p);
+	rte_pktmbuf_free(p->lead);
+	p->lead = NULL;
 	ring_free(p->ring);
 	p->ring = NULL;
 	rte_mempool_free(p->pool);
@@ -351,7 +488,10 @@ static struct stage_ops capture_ops = {
 	.summary = "send a capture file (pcap, pcapng), looped by reference count",
 	.help = "file: CAPTURE, loop: N (default 1, 0: forever),\n"
 		"stream: true (read while sending; larger than memory),\n"
-		"pad: true (records shorter than the wire padded with zeros)",
+		"pad: true (records shorter than the wire padded with zeros),\n"
+		"every: N, from: K (a share of the capture dealt over N paths:\n"
+		"packets K, K+N, K+2N... of each pass; 1..64, 0..N-1; with\n"
+		"outputs given shared: true, one schedule over all of them)",
 	.keys = capture_keys,
 	.conf_size = sizeof(struct capture_conf),
 	.parse = capture_parse,
