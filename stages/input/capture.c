@@ -384,7 +384,7 @@ capture_init(struct stage *s, const struct stage_env *env)
 	p->n = p->cap->info.packets;
 	p->loops = c->loops != 0 ? c->loops : UINT64_MAX;
 	p->first = c->from;
-	p->step = c->every;
+	p->step = c->every != 0 ? c->every : 1;	/* 0: a conf made in code */
 	k = p->first;
 	p->k = k;
 	ret = capture_share(s, env);
