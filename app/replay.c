@@ -100,8 +100,9 @@ replay_memory_mb(const struct replay_opts *o, const struct capsrc_info *info)
 			(sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM +
 			 CAPSRC_SEG_ROOM_MAX + 64);
 	else
-		/* each dealt capture preloads the file whole */
-		bytes = capsrc_preload_bytes(info) * o->n_ports;
+		/* dealt over ports, each preloads its share: the whole
+		 * file in all, and a pool's overhead per port (below) */
+		bytes = capsrc_preload_bytes(info);
 	/* 4 KiB pages without hugepages: the pool may lose up to a third to
 	 * objects that would straddle a page (measured: 2.3 KiB objects). */
 	return (unsigned int)(REPLAY_BASE_MB + bytes * 3 / 2 / 1048576 +

@@ -17,6 +17,12 @@
  * Each packet carries the capture-time gap to the one before it (the
  * dynfield of stage.h), which an output with `timing:` follows. Once the
  * last pass is out the stage sets s->ended and its segment finishes.
+ *
+ * Dealt (`every: N, from: K`), only the share K, K+N, ... of each pass is
+ * preloaded and sent, each packet carrying the gap, packets and bytes of
+ * the whole capture since the share's one before it (stage.h's span), so
+ * that N paths with outputs given `shared: true` follow one schedule: the
+ * replay over several ports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,7 +56,6 @@ struct capture_priv {
 	struct rte_mbuf *const *pkts;
 	uint64_t n;			/**< packets per pass */
 	uint64_t k;			/**< next packet */
-	uint64_t first, step;		/**< the share: first, first + step... */
 	struct rte_mbuf *lead;		/**< the share's first packet, once:
 					     a copy carrying what lies before
 					     it in the first pass (stage.h) */
@@ -107,12 +112,12 @@ static int
 capture_check(const void *kconf, char *err, size_t errlen)
 {
 	const struct capture_conf *c = kconf;
-	struct capsrc_opts o = { .pad = c->pad };
+	struct capsrc_opts o = { .pad = c->pad, .every = c->every, .from = c->from };
 	struct capsrc_info info;
 
 	if (capsrc_scan(c->file, &o, &info, err, errlen) != 0)
 		return -1;
-	if (c->from >= info.packets) {
+	if (info.share_packets == 0) {
 		snprintf(err, errlen, "%s: %" PRIu64 " packets, and every: %" PRIu64
 			 " from: %" PRIu64 " deals none of them to this capture; "
 			 "expected from below the packet count", c->file, info.packets,
@@ -122,16 +127,14 @@ capture_check(const void *kconf, char *err, size_t errlen)
 	return 0;
 }
 
-/* The next packet of the share, K just sent: the end of a pass wraps to
- * the share's first and counts the pass. @return false once the last
- * pass is out. */
+/* The next packet, K just sent: the end of a pass wraps to the first and
+ * counts the pass. @return false once the last pass is out. */
 static __rte_always_inline bool
 capture_next(struct stage *s, struct capture_priv *p, uint64_t *k)
 {
-	*k += p->step;
-	if (likely(*k < p->n))
+	if (likely(++*k < p->n))
 		return true;
-	*k = p->first;
+	*k = 0;
 	return ++s->ctr.kind[CAPTURE_LOOPS] != p->loops;
 }
 
@@ -280,58 +283,21 @@ capture_stream_init(struct stage *s, const struct stage_env *env, int gap)
 }
 
 /*
- * The share's place in the one schedule of the whole capture (stage.h):
- * each of its packets gets the packets, bytes and capture time from the
- * share's packet before it, the first of a pass those across the turn of
- * the pass (as the capture gap of a whole capture does), and a copy of
- * that first packet, sent once at the start, what precedes it in the
- * first pass. Written for every capture, dealt or not, so that an output
- * with `shared: true` may follow any.
+ * The first packet of the share, sent once at the start: a copy of it
+ * that carries, as its span and capture gap (stage.h), what precedes it
+ * in the first pass (capsrc.c set those of every preloaded packet, the
+ * first's across the turn of the pass). Made for every capture, dealt or
+ * not, so that an output with `shared: true` may follow any.
  */
 static int
-capture_share(struct stage *s, const struct stage_env *env)
+capture_lead(struct stage *s, const struct stage_env *env, int gap, int span)
 {
-	const struct capture_conf *c = s->kconf;
 	struct capture_priv *p = s->priv;
-	const uint64_t *ts = p->cap->ts_ns;
-	uint64_t i, prev = 0, bytes = 0, lead_bytes = 0;
-	int span = stage_span_field(), gap = stage_gap_field();
+	const struct capsrc *cap = p->cap;
 
-	if (span < 0 || gap < 0) {
-		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
-			s->name, strerror(-(span < 0 ? span : gap)));
-		return span < 0 ? span : gap;
-	}
-	if (p->first >= p->n) {
-		fprintf(stderr, "stage '%s': %s: %" PRIu64 " packets, and every: %" PRIu64
-			" from: %" PRIu64 " deals none of them to this capture; "
-			"expected from below the packet count\n", s->name, c->file,
-			p->n, p->step, p->first);
-		return -EINVAL;
-	}
-	for (i = 0; i < p->n; i++) {
-		if (i >= p->first && (i - p->first) % p->step == 0) {
-			if (i == p->first)
-				lead_bytes = bytes;
-			else
-				stage_span_set(p->pkts[i], span, (uint32_t)(i - prev),
-					       (uint32_t)bytes);
-			if (i != p->first)
-				*RTE_MBUF_DYNFIELD(p->pkts[i], gap, uint64_t *) =
-					ts[i] - ts[prev];
-			prev = i;
-			bytes = 0;
-		}
-		bytes += rte_pktmbuf_pkt_len(p->pkts[i]);
-	}
-	/* prev is the share's last: the first follows it across the turn. */
-	stage_span_set(p->pkts[p->first], span, (uint32_t)(p->n - prev + p->first),
-		       (uint32_t)(bytes + lead_bytes));
-	*RTE_MBUF_DYNFIELD(p->pkts[p->first], gap, uint64_t *) =
-		p->cap->info.period_ns - ts[prev] + ts[p->first];
 	if (env->pool == NULL) {
-		if (p->step == 1)
-			return 0;
+		if (cap->lead_pkts == 0)
+			return 0;	/* the first packet's own place: 0 */
 		fprintf(stderr, "stage '%s': a dealt capture needs its path's mbuf pool\n",
 			s->name);
 		return -EINVAL;
@@ -339,14 +305,14 @@ capture_share(struct stage *s, const struct stage_env *env)
 	/* Copied from the path's pool, not the capture's: the capture's
 	 * pool is counted back whole at the end, and the copy goes to the
 	 * port like any forwarded packet. */
-	p->lead = rte_pktmbuf_copy(p->pkts[p->first], env->pool, 0, UINT32_MAX);
+	p->lead = rte_pktmbuf_copy(p->pkts[0], env->pool, 0, UINT32_MAX);
 	if (p->lead == NULL) {
 		fprintf(stderr, "stage '%s': no mbuf for the first packet of the share\n",
 			s->name);
 		return -ENOMEM;
 	}
-	stage_span_set(p->lead, span, (uint32_t)p->first, (uint32_t)lead_bytes);
-	*RTE_MBUF_DYNFIELD(p->lead, gap, uint64_t *) = ts[p->first];
+	stage_span_set(p->lead, span, (uint32_t)cap->lead_pkts, (uint32_t)cap->lead_bytes);
+	*RTE_MBUF_DYNFIELD(p->lead, gap, uint64_t *) = cap->lead_ns;
 	return 0;
 }
 
@@ -356,9 +322,10 @@ capture_init(struct stage *s, const struct stage_env *env)
 	const struct capture_conf *c = s->kconf;
 	struct capture_priv *p = s->priv;
 	char err[CAPSRC_ERR_MAX], name[RTE_MEMPOOL_NAMESIZE];
-	struct capsrc_opts o = { .pad = c->pad, .pool = name };
-	int gap = stage_gap_field();
-	uint64_t k;
+	struct capsrc_opts o = {
+		.pad = c->pad, .pool = name, .every = c->every, .from = c->from,
+	};
+	int gap = stage_gap_field(), span = stage_span_field();
 	int ret;
 
 	p->stop = env->stop;
@@ -367,7 +334,13 @@ capture_init(struct stage *s, const struct stage_env *env)
 			s->name, strerror(-gap));
 		return gap;
 	}
+	if (span < 0) {
+		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
+			s->name, strerror(-span));
+		return span;
+	}
 	o.gap_field = gap;
+	o.span_field = span;
 	if (capsrc_scan(c->file, &o, &p->res.info, err, sizeof(err)) != 0) {
 		fprintf(stderr, "stage '%s': %s\n", s->name, err);
 		return -EINVAL;
@@ -381,13 +354,9 @@ capture_init(struct stage *s, const struct stage_env *env)
 		return -rte_errno;
 	}
 	p->pkts = p->cap->pkts;
-	p->n = p->cap->info.packets;
+	p->n = p->cap->n;
 	p->loops = c->loops != 0 ? c->loops : UINT64_MAX;
-	p->first = c->from;
-	p->step = c->every != 0 ? c->every : 1;	/* 0: a conf made in code */
-	k = p->first;
-	p->k = k;
-	ret = capture_share(s, env);
+	ret = capture_lead(s, env, gap, span);
 	if (ret != 0)
 		return ret;
 	s->burst = p->cap->chained ? capture_chained_burst : capture_burst;
@@ -423,6 +392,7 @@ static void
 capture_report(const struct stage *cs, FILE *f)
 {
 	struct stage *s = (struct stage *)(uintptr_t)cs;
+	const struct capture_conf *c = s->kconf;
 	struct capture_priv *p = s->priv;
 	struct capture_result *r = &p->res;
 
@@ -440,8 +410,12 @@ capture_report(const struct stage *cs, FILE *f)
 		r->pool_avail = rte_mempool_avail_count(p->pool);
 	}
 	r->counted = true;
+	if (c->every > 1)
+		fprintf(f, "capture %-10s every %" PRIu64 " from %" PRIu64 ": %" PRIu64
+			" of %" PRIu64 " packets a pass\n", s->name, c->every, c->from,
+			r->info.share_packets, r->info.packets);
 	fprintf(f, "capture %-10s %" PRIu64 " packets a pass, %" PRIu64 " passes%s, "
-		"pool %u/%u mbufs back%s\n", s->name, r->info.packets, r->passes,
+		"pool %u/%u mbufs back%s\n", s->name, r->info.share_packets, r->passes,
 		p->cap != NULL ? " (preloaded)" : " (streamed)", r->pool_avail,
 		r->pool_size, r->pool_avail == r->pool_size ? "" : " (LEAK)");
 }
