@@ -7,9 +7,10 @@
  *
  * both on lcore 1, fused into one segment. Over N ports, N such paths,
  * path k on lcore 1 + k: a capture dealt `every: N, from: k` into an
- * output with `shared: true`, so that the N outputs follow one schedule. The config is written as YAML
- * and goes through conf_parse() and the same checks as a config file, so
- * a replay has the runtime's EAL set-up, ports, link wait, supervision,
+ * output with `shared: true`, so that the N outputs follow one schedule.
+ * The config is written as YAML and goes through conf_parse() and the
+ * same checks as a config file, so a replay has the runtime's EAL set-up,
+ * ports, link wait, supervision,
  * telemetry (`ffwdctl status replay-PID`) and accounting. What is the
  * replay's own: the checks of the capture before EAL (sizes, memory), the
  * per-second line and progress bar, and the report, whose lines

@@ -157,7 +157,8 @@ port_tx_parse(struct stage_args *a, void *kconf)
 	if (ret < 0)
 		return -1;
 	if (ret > 0 && c->shared && c->pps == 0 && c->mbps == 0 && c->speed == 0)
-		return a->ops->error(a, "shared", "shared is given without pacing, expected it with pps, mbps or timing");
+		return a->ops->error(a, "shared", "shared is given without pacing, "
+				     "expected it with pps, mbps or timing");
 	switch (a->ops->u64(a, "overhead", 0, 1000, &c->overhead)) {
 	case -1:
 		return -1;
