@@ -10,9 +10,8 @@
  * output with `shared: true`, so that the N outputs follow one schedule.
  * The config is written as YAML and goes through conf_parse() and the
  * same checks as a config file, so a replay has the runtime's EAL set-up,
- * ports, link wait, supervision,
- * telemetry (`ffwdctl status replay-PID`) and accounting. What is the
- * replay's own: the checks of the capture before EAL (sizes, memory), the
+ * ports, link wait, supervision, telemetry (`ffwdctl status replay-PID`)
+ * and accounting. What is the replay's own: the checks of the capture before EAL (sizes, memory), the
  * per-second line and progress bar, and the report, whose lines
  * tests/e2e/replay.sh and bench/replay read.
  */
