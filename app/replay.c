@@ -5,17 +5,20 @@
  *
  *	capture (file, loop, stream, pad)  ->  output (pps | mbps | timing)
  *
- * both on lcore 1, fused into one segment. The config is written as YAML
- * and goes through conf_parse() and the same checks as a config file, so
- * a replay has the runtime's EAL set-up, ports, link wait, supervision,
- * telemetry (`ffwdctl status replay-PID`) and accounting. What is the
- * replay's own: the checks of the capture before EAL (sizes, memory), the
+ * both on lcore 1, fused into one segment. Over N ports, N such paths,
+ * path k on lcore 1 + k: a capture dealt `every: N, from: k` into an
+ * output with `shared: true`, so that the N outputs follow one schedule.
+ * The config is written as YAML and goes through conf_parse() and the
+ * same checks as a config file, so a replay has the runtime's EAL set-up,
+ * ports, link wait, supervision, telemetry (`ffwdctl status replay-PID`)
+ * and accounting. What is the replay's own: the checks of the capture before EAL (sizes, memory), the
  * per-second line and progress bar, and the report, whose lines
  * tests/e2e/replay.sh and bench/replay read.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,20 +48,23 @@
 				   plus margin */
 #define REPLAY_DURATION_SLACK_S 0.02	/* the run outlasts the output's own
 					   --duration, which is exact */
-#define REPLAY_YAML_MAX 16384
+#define REPLAY_YAML_MAX 65536
+#define REPLAY_PORT_MB 12	/* each port past the first: its RX mbufs
+				   and queues */
 
 /* The run, as the hooks see it. */
 struct replay_run {
 	const struct replay_opts *o;
 	struct capsrc_info info;
-	const struct stage *cap, *tx;
-	uint16_t port_id;
+	unsigned int n;				/**< ports */
+	const struct stage *cap[REPLAY_PORTS_MAX], *tx[REPLAY_PORTS_MAX];
+	uint16_t port_id[REPLAY_PORTS_MAX];
 	uint64_t hz;
 	uint64_t tsc0, tsc1;		/**< main lcore, around the run */
 	double wall0, wall1;
 	uint64_t overhead;
-	struct rte_eth_stats port_stats;	/**< read once drained */
-	const struct app_lcore_stats *lst;	/**< the TX lcore's loop */
+	struct rte_eth_stats port_stats[REPLAY_PORTS_MAX];	/**< once drained */
+	const struct app_lcore_stats *lst[REPLAY_PORTS_MAX];	/**< TX loops */
 	/* the display */
 	bool tty;
 	double last, last_bar;
@@ -94,10 +100,13 @@ replay_memory_mb(const struct replay_opts *o, const struct capsrc_info *info)
 			(sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM +
 			 CAPSRC_SEG_ROOM_MAX + 64);
 	else
+		/* dealt over ports, each preloads its share: the whole
+		 * file in all, and a pool's overhead per port (below) */
 		bytes = capsrc_preload_bytes(info);
 	/* 4 KiB pages without hugepages: the pool may lose up to a third to
 	 * objects that would straddle a page (measured: 2.3 KiB objects). */
-	return (unsigned int)(REPLAY_BASE_MB + bytes * 3 / 2 / 1048576);
+	return (unsigned int)(REPLAY_BASE_MB + bytes * 3 / 2 / 1048576 +
+			      (o->n_ports - 1) * REPLAY_PORT_MB);
 }
 
 /* S as a YAML double-quoted scalar. */
@@ -131,6 +140,73 @@ replay_rate(char *buf, size_t size, double v, double int_max)
 	snprintf(buf, size, "%.17g", v);
 	if (strpbrk(buf, ".eE") == NULL && v > int_max)
 		snprintf(buf, size, "%.1f", v);
+}
+
+/* Appends to Y (LEN bytes so far); -1 when it does not fit. */
+static int
+replay_cat(char *y, size_t size, size_t *len, const char *fmt, ...)
+	__rte_format_printf(4, 5);
+
+static int
+replay_cat(char *y, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(y + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
+}
+
+/*
+ * Over N ports: path k sends packets k, k + N, ... of each pass (the
+ * capture's `every`, `from`) out of port k from lcore 1 + k, and its
+ * paced output shares one schedule with the others (`shared`), so the
+ * rate asked is the total and every packet keeps its own time.
+ */
+static int
+replay_yaml_ports(const struct replay_opts *o, unsigned int memory_mb,
+		  const char *file, const char *pace, char *y, size_t size)
+{
+	char dev[2 * CONF_DEV_MAX + 3];
+	unsigned int i;
+	size_t len = 0;
+	int bad;
+
+	bad = replay_cat(y, size, &len,
+			 "pipeline: { label: replay-%d, housekeeping: 0, hugepages: %s,\n"
+			 "            memory: %u, mbufs: %u,\n"
+			 "            cpus: { 0: 0", (int)getpid(),
+			 o->hugepages ? "true" : "false", RTE_MAX(memory_mb, 64u),
+			 (REPLAY_MBUFS + 1) * o->n_ports - 1);
+	for (i = 0; i < o->n_ports; i++)
+		bad |= replay_cat(y, size, &len, ", %d: %u", REPLAY_TX_LCORE + i,
+				  o->cpus[i]);
+	bad |= replay_cat(y, size, &len, " } }\nports:\n");
+	for (i = 0; i < o->n_ports; i++) {
+		if (replay_quote(dev, sizeof(dev), o->ports[i]) != 0)
+			return -1;
+		bad |= replay_cat(y, size, &len, "  out%u: { dev: %s, rxd: %d, txd: %d }\n",
+				  i, dev, REPLAY_RXD, REPLAY_TXD);
+	}
+	bad |= replay_cat(y, size, &len, "paths:\n");
+	for (i = 0; i < o->n_ports; i++)
+		bad |= replay_cat(y, size, &len,
+				  "  - name: p%u\n"
+				  "    stages:\n"
+				  "      - { name: cap%u, kind: capture, lcore: %d, file: %s,\n"
+				  "          loop: %" PRIu64 ", pad: %s, every: %u, from: %u }\n"
+				  "      - { name: tx%u, kind: output, port: out%u, lcore: %d,\n"
+				  "          retries: forever, tx_burst: %u%s%s }\n",
+				  i, i, REPLAY_TX_LCORE + i, file, o->loops,
+				  o->pad ? "true" : "false", o->n_ports, i, i, i,
+				  REPLAY_TX_LCORE + i, o->burst, pace,
+				  o->mode != PACER_TOPSPEED ? ", shared: true" : "");
+	return bad ? -1 : 0;
 }
 
 /* The pipeline of a replay, as the YAML a user could have written. */
@@ -169,6 +245,8 @@ replay_yaml(const struct replay_opts *o, unsigned int memory_mb, char *y,
 	if (o->mode != PACER_TOPSPEED && o->duration_s > 0)
 		snprintf(pace + strlen(pace), sizeof(pace) - strlen(pace),
 			 ", duration: %.9f", o->duration_s);
+	if (o->n_ports > 1)
+		return replay_yaml_ports(o, memory_mb, file, pace, y, size);
 	n = snprintf(y, size,
 		     "pipeline: { label: replay-%d, housekeeping: 0, hugepages: %s,\n"
 		     "            memory: %u, mbufs: %d,\n"
@@ -199,51 +277,77 @@ replay_stage(const struct app *a, const char *name)
 	return NULL;
 }
 
+static int replay_built_port(struct app *a, struct replay_run *r, unsigned int k);
+
 static int
 replay_built(struct app *a, void *arg)
 {
 	struct replay_run *r = arg;
 	const struct replay_opts *o = r->o;
-	struct rte_eth_dev_info di;
-	unsigned int i;
+	unsigned int i, k;
+	int ret;
 
-	r->cap = replay_stage(a, "cap");
-	r->tx = replay_stage(a, "tx");
-	if (r->cap == NULL || r->tx == NULL)
-		return APP_EXIT_RUNTIME;
-	r->port_id = a->ports[0].id;
-	for (i = 0; i < a->n_lcores; i++)
-		if (a->lcores[i].lcore == REPLAY_TX_LCORE)
-			r->lst = &a->lcores[i].st;
+	r->n = o->n_ports;
+	for (k = 0; k < r->n; k++) {
+		char cap[16] = "cap", tx[16] = "tx";
+
+		if (r->n > 1) {
+			snprintf(cap, sizeof(cap), "cap%u", k);
+			snprintf(tx, sizeof(tx), "tx%u", k);
+		}
+		r->cap[k] = replay_stage(a, cap);
+		r->tx[k] = replay_stage(a, tx);
+		if (r->cap[k] == NULL || r->tx[k] == NULL)
+			return APP_EXIT_RUNTIME;
+		r->port_id[k] = a->ports[k].id;
+		for (i = 0; i < a->n_lcores; i++)
+			if (a->lcores[i].lcore == REPLAY_TX_LCORE + k)
+				r->lst[k] = &a->lcores[i].st;
+		if (r->lst[k] == NULL)
+			return APP_EXIT_RUNTIME;
+		ret = replay_built_port(a, r, k);
+		if (ret != 0)
+			return ret;
+	}
 	/* A paced output measured the TSC; one at top speed did not. */
-	r->hz = port_tx_pace(r->tx)->hz;
+	r->hz = port_tx_pace(r->tx[0])->hz;
 	if (o->mode == PACER_TOPSPEED)
 		r->hz = pacer_calibrate_hz(REPLAY_CAL_S);
+	r->tty = o->progress < 0 ? isatty(STDOUT_FILENO) : o->progress;
+	return 0;
+}
+
+/* Port K can send the capture: warnings, or an error for AF_XDP. */
+static int
+replay_built_port(struct app *a, struct replay_run *r, unsigned int k)
+{
+	const struct replay_opts *o = r->o;
+	struct rte_eth_dev_info di;
+
 	if (r->info.max_len > r->info.seg_room &&
-	    rte_eth_dev_info_get(r->port_id, &di) == 0 &&
+	    rte_eth_dev_info_get(r->port_id[k], &di) == 0 &&
 	    !(di.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
 		fprintf(stderr, "%s: warning: %s has packets of up to %u "
 			"bytes in chained mbufs, and port %s does not "
 			"announce multi-segment TX\n", o->prog, o->file,
-			r->info.max_len, o->port);
-	if (r->info.max_len > port_max_frame(&a->ports[0])) {
+			r->info.max_len, o->ports[k]);
+	if (r->info.max_len > port_max_frame(&a->ports[k])) {
 		/* The output drops what the port cannot take as oversize,
 		 * never handing it to the PMD. net_af_xdp takes no more than
 		 * one mbuf of its own (2048 bytes): a capture of jumbo frames
 		 * would be mostly dropped, so it is refused (as before the
 		 * replay was a pipeline); elsewhere it is a warning. */
-		bool unsafe = port_is_driver(a->ports[0].conf, "net_af_xdp");
+		bool unsafe = port_is_driver(a->ports[k].conf, "net_af_xdp");
 
 		fprintf(stderr, "%s: %s: %s has frames of up to %u bytes, and port "
 			"%s takes at most %u whole%s\n", o->prog,
 			unsafe ? "error" : "warning", o->file, r->info.max_len,
-			o->port, port_max_frame(&a->ports[0]),
+			o->ports[k], port_max_frame(&a->ports[k]),
 			unsafe ? "; expected a capture without longer frames" :
 			"; the output drops longer ones as oversize");
 		if (unsafe)
 			return REPLAY_EXIT_USAGE;
 	}
-	r->tty = o->progress < 0 ? isatty(STDOUT_FILENO) : o->progress;
 	return 0;
 }
 
@@ -283,12 +387,18 @@ replay_tick(struct app *a, void *arg, double t)
 {
 	struct replay_run *r = arg;
 	const struct replay_opts *o = r->o;
-	uint64_t sent = __atomic_load_n(&r->tx->ctr.pkts_out, __ATOMIC_RELAXED);
-	uint64_t bytes = __atomic_load_n(&r->tx->ctr.kind[PORT_TX_BYTES],
-					 __ATOMIC_RELAXED);
+	uint64_t sent = 0, bytes = 0, passes = UINT64_MAX;
 	uint64_t total = o->loops ? o->loops * r->info.packets : 0;
+	unsigned int k;
 
 	(void)a;
+	for (k = 0; k < r->n; k++) {
+		sent += __atomic_load_n(&r->tx[k]->ctr.pkts_out, __ATOMIC_RELAXED);
+		bytes += __atomic_load_n(&r->tx[k]->ctr.kind[PORT_TX_BYTES],
+					 __ATOMIC_RELAXED);
+		/* the passes every port has finished */
+		passes = RTE_MIN(passes, capture_passes(r->cap[k]));
+	}
 	if (o->stats_interval > 0 && t - r->last >= o->stats_interval) {
 		uint64_t dp = sent - r->last_sent;
 		double lpps = dp / (t - r->last);
@@ -298,8 +408,7 @@ replay_tick(struct app *a, void *arg, double t)
 		if (r->tty)
 			fputs("\r\033[K", stdout);
 		printf("[%9.2f s] %12.0f pps %12.3f Mbps  sent %" PRIu64
-		       "  loops %" PRIu64 "\n", t, lpps, lmbps, sent,
-		       capture_passes(r->cap));
+		       "  loops %" PRIu64 "\n", t, lpps, lmbps, sent, passes);
 		fflush(stdout);
 		r->last = t;
 		r->last_sent = sent;
@@ -331,10 +440,12 @@ static void
 replay_drained(struct app *a, void *arg)
 {
 	struct replay_run *r = arg;
+	unsigned int k;
 
 	(void)a;
 	pacer_clock_pair(&r->tsc1, &r->wall1);
-	rte_eth_stats_get(r->port_id, &r->port_stats);
+	for (k = 0; k < r->n; k++)
+		rte_eth_stats_get(r->port_id[k], &r->port_stats[k]);
 	if (r->tty)
 		fputs("\r\033[K", stdout);
 }
@@ -361,13 +472,21 @@ replay_us(uint64_t cycles, uint64_t hz)
 	return (double)cycles * 1e6 / (double)hz;
 }
 
+/* The TX lcores' loops, together: gaps summed, the longest of them. */
 static void
-replay_hiccups(const struct replay_run *r)
+replay_hiccups(const struct replay_run *r, struct app_lcore_stats *l)
 {
-	const struct app_lcore_stats *l = r->lst;
 	uint64_t eal_hz = rte_get_tsc_hz();
-	unsigned int b;
+	unsigned int b, k;
 
+	memset(l, 0, sizeof(*l));
+	for (k = 0; k < r->n; k++) {
+		l->hiccups += r->lst[k]->hiccups;
+		l->hiccup_max_cycles = RTE_MAX(l->hiccup_max_cycles,
+					       r->lst[k]->hiccup_max_cycles);
+		for (b = 0; b < APP_HICCUP_BUCKETS; b++)
+			l->hist[b] += r->lst[k]->hist[b];
+	}
 	printf("  hiccups:   %" PRIu64 " TX loop gaps > %d us, max %.1f us\n",
 	       l->hiccups, REPLAY_HICCUP_US, replay_us(l->hiccup_max_cycles, eal_hz));
 	if (l->hiccups == 0)
@@ -380,37 +499,149 @@ replay_hiccups(const struct replay_run *r)
 	printf("\n");
 }
 
+/* The ports' outputs as one: first and last departure over all of them. */
+struct replay_total {
+	uint64_t sent, bytes, calls, short_calls, opackets, oerrors;
+	uint64_t first_tsc, first_due, last_tsc, last_due, last_bits;
+	uint64_t passes;
+	unsigned int pool_avail, pool_size;
+	bool pool_ok, failed;
+	struct pacer_hist dep;
+};
+
+static void
+replay_sum(const struct replay_run *r, struct replay_total *t)
+{
+	unsigned int k, b;
+
+	memset(t, 0, sizeof(*t));
+	t->pool_ok = true;
+	t->passes = UINT64_MAX;
+	for (k = 0; k < r->n; k++) {
+		const struct port_tx_pace *pc = port_tx_pace(r->tx[k]);
+		const struct capture_result *cr = capture_result(r->cap[k]);
+		const struct stage *tx = r->tx[k];
+
+		t->sent += tx->ctr.pkts_out;
+		t->bytes += tx->ctr.kind[PORT_TX_BYTES];
+		t->calls += tx->ctr.kind[PORT_TX_CALLS];
+		t->short_calls += tx->ctr.kind[PORT_TX_SHORT];
+		t->opackets += r->port_stats[k].opackets;
+		t->oerrors += r->port_stats[k].oerrors;
+		t->passes = RTE_MIN(t->passes, cr->passes);
+		t->pool_avail += cr->pool_avail;
+		t->pool_size += cr->pool_size;
+		t->pool_ok &= cr->counted && cr->pool_avail == cr->pool_size;
+		t->failed |= cr->failed;
+		if (tx->ctr.pkts_out != 0 && pc->first_tsc != 0) {
+			/* the schedule's first packet, and its last */
+			if (t->first_tsc == 0 || pc->first_due < t->first_due) {
+				t->first_due = pc->first_due;
+				t->first_tsc = pc->first_tsc;
+			}
+			if (pc->last_due >= t->last_due) {
+				t->last_due = pc->last_due;
+				t->last_tsc = pc->last_tsc;
+				t->last_bits = pc->last_bits;
+			}
+		}
+		t->dep.n += pc->dep.n;
+		t->dep.sum += pc->dep.sum;
+		t->dep.max = RTE_MAX(t->dep.max, pc->dep.max);
+		for (b = 0; b < PACER_HIST_BUCKETS; b++)
+			t->dep.b[b] += pc->dep.b[b];
+	}
+	/* At top speed there is no schedule: first and last by the TSC. */
+	if (r->o->mode == PACER_TOPSPEED) {
+		t->first_tsc = t->last_tsc = 0;
+		for (k = 0; k < r->n; k++) {
+			const struct port_tx_pace *pc = port_tx_pace(r->tx[k]);
+
+			if (r->tx[k]->ctr.pkts_out == 0 || pc->first_tsc == 0)
+				continue;
+			if (t->first_tsc == 0 || pc->first_tsc < t->first_tsc)
+				t->first_tsc = pc->first_tsc;
+			if (pc->last_tsc >= t->last_tsc) {
+				t->last_tsc = pc->last_tsc;
+				t->last_bits = pc->last_bits;
+			}
+		}
+		t->first_due = t->first_tsc;
+		t->last_due = t->last_tsc;
+	}
+	if (t->last_tsc < t->first_tsc)
+		t->last_tsc = t->first_tsc;
+	if (t->passes == UINT64_MAX)
+		t->passes = 0;
+}
+
+/* One line per port, when there are several: its share of the totals. */
+static void
+replay_port_lines(const struct replay_run *r)
+{
+	unsigned int k;
+
+	for (k = 0; k < r->n && r->n > 1; k++) {
+		const struct port_tx_pace *pc = port_tx_pace(r->tx[k]);
+		const struct stage *tx = r->tx[k];
+		uint64_t sent = tx->ctr.pkts_out;
+		double span = sent > 1 ? (pc->last_tsc - pc->first_tsc) / (double)r->hz : 0;
+
+		printf("  port %u:    %s (TX lcore %d on CPU %u): sent %" PRIu64
+		       " packets, %" PRIu64 " bytes, %.3f pps over %.6f s; "
+		       "departure p50 %.3f us, p99 %.3f us, max %.3f us; %" PRIu64
+		       " TX calls, %" PRIu64 " short; opackets %" PRIu64
+		       " oerrors %" PRIu64 "; hiccups %" PRIu64 "\n", k,
+		       r->o->ports[k], REPLAY_TX_LCORE + k, r->o->cpus[k], sent,
+		       tx->ctr.kind[PORT_TX_BYTES], span > 0 ? (sent - 1) / span : 0.0,
+		       span, replay_us(pacer_hist_quantile(&pc->dep, 0.5), r->hz),
+		       replay_us(pacer_hist_quantile(&pc->dep, 0.99), r->hz),
+		       replay_us(pc->dep.max, r->hz), tx->ctr.kind[PORT_TX_CALLS],
+		       tx->ctr.kind[PORT_TX_SHORT], r->port_stats[k].opackets,
+		       r->port_stats[k].oerrors, r->lst[k]->hiccups);
+		printf("replay-port: port=%u sent=%" PRIu64 " bytes=%" PRIu64
+		       " pps=%.3f opackets=%" PRIu64 " oerrors=%" PRIu64 "\n", k, sent,
+		       tx->ctr.kind[PORT_TX_BYTES], span > 0 ? (sent - 1) / span : 0.0,
+		       r->port_stats[k].opackets, r->port_stats[k].oerrors);
+	}
+}
+
 /*
  * The replay's report, after the runtime's; @return the exit status: 0
- * if every mbuf is back in its pool, the accounting adds up and the port
- * took at least one packet; 4 (APP_EXIT_PORT_LOSS) if the port then
- * failed to send some (oerrors). Its RX queue is never read, by design:
- * what that queue missed (imissed, rx_nombuf of a veth or memif peer that
+ * if every mbuf is back in its pool, the accounting adds up and the ports
+ * took at least one packet; 4 (APP_EXIT_PORT_LOSS) if a port then failed
+ * to send some (oerrors). Their RX queues are never read, by design: what
+ * those queues missed (imissed, rx_nombuf of a veth or memif peer that
  * sends to us) is in the runtime's report above, but lost nothing of the
- * replay's.
+ * replay's. Over several ports, every figure is the total (rates from the
+ * schedule's first departure to its last, on any port).
  */
 static int
 replay_report(struct app *a, void *arg, int status)
 {
 	struct replay_run *r = arg;
 	const struct replay_opts *o = r->o;
-	const struct port_tx_pace *pc = port_tx_pace(r->tx);
-	const struct capture_result *cr = capture_result(r->cap);
-	const struct pacer_hist *h = &pc->dep;
-	const struct rte_eth_stats *es = &r->port_stats;
-	uint64_t sent = r->tx->ctr.pkts_out;
-	uint64_t bytes = r->tx->ctr.kind[PORT_TX_BYTES];
+	static struct replay_total t;
+	const struct pacer_hist *h = &t.dep;
+	struct app_lcore_stats l;
+	uint64_t sent, bytes;
 	double hz = (double)r->hz;
-	double span = sent > 1 ? (pc->last_tsc - pc->first_tsc) / hz : 0;
-	double pps = span > 0 ? (sent - 1) / span : 0;
-	double bits = (double)(bytes + sent * r->overhead) * 8;
-	double mbps = span > 0 ? (bits - pc->last_bits) / span / 1e6 : 0;
+	double span, pps, bits, mbps;
 	double achieved = NAN, err_pct = NAN, err_wall_pct, ppm;
-	bool pool_ok = cr->counted && cr->pool_avail == cr->pool_size;
+	bool pool_ok;
 	const char *verdict;
 	char asked[64] = "-";
+	unsigned int k;
 
 	(void)a;
+	replay_sum(r, &t);
+	sent = t.sent;
+	bytes = t.bytes;
+	span = sent > 1 ? (t.last_tsc - t.first_tsc) / hz : 0;
+	pps = span > 0 ? (sent - 1) / span : 0;
+	bits = (double)(bytes + sent * r->overhead) * 8;
+	mbps = span > 0 ? (bits - t.last_bits) / span / 1e6 : 0;
+	pool_ok = t.pool_ok;
 	switch (o->mode) {
 	case PACER_PPS:
 		achieved = pps;
@@ -422,9 +653,8 @@ replay_report(struct app *a, void *arg, int status)
 		break;
 	case PACER_TIMING:
 		/* rate relative to the schedule: scheduled span / actual */
-		if (span > 0 && pc->last_due > pc->first_due)
-			achieved = o->rate * ((pc->last_due - pc->first_due) / hz) /
-				   span;
+		if (span > 0 && t.last_due > t.first_due)
+			achieved = o->rate * ((t.last_due - t.first_due) / hz) / span;
 		snprintf(asked, sizeof(asked), "speed %.6g", o->rate);
 		break;
 	default:
@@ -437,8 +667,11 @@ replay_report(struct app *a, void *arg, int status)
 	ppm = ((r->tsc1 - r->tsc0) / hz / (r->wall1 - r->wall0) - 1) * 1e6;
 	err_wall_pct = ((1 + err_pct / 100) * (1 + ppm / 1e6) - 1) * 100;
 
-	printf("replay %s -> %s (%s%s)\n", o->file, o->port,
-	       replay_mode_name(o->mode), o->stream ? ", streamed" : ", preloaded");
+	printf("replay %s -> %s", o->file, o->ports[0]);
+	for (k = 1; k < r->n; k++)
+		printf(" + %s", o->ports[k]);
+	printf(" (%s%s)\n", replay_mode_name(o->mode),
+	       o->stream ? ", streamed" : ", preloaded");
 	printf("  capture:   %" PRIu64 " packets, %" PRIu64 " bytes, span %.6f s"
 	       "%s; %" PRIu64 " empty skipped, %" PRIu64 " shorter than the wire"
 	       " (%s)\n", r->info.packets, r->info.bytes, r->info.span_ns / 1e9,
@@ -446,8 +679,8 @@ replay_report(struct app *a, void *arg, int status)
 	       r->info.empty, r->info.short_recs,
 	       o->pad ? "padded" : "sent as captured");
 	printf("  sent:      %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
-	       " loops, in %.6f s (first to last TX call)\n", sent, bytes,
-	       cr->passes, span);
+	       " loops, in %.6f s (first to last TX call)%s\n", sent, bytes,
+	       t.passes, span, r->n > 1 ? ", over all ports" : "");
 	printf("  rate:      %.3f pps, %.3f Mbps%s; asked %s", pps, mbps,
 	       r->overhead ? " (with per-frame overhead)" : "", asked);
 	if (!isnan(err_pct))
@@ -463,17 +696,17 @@ replay_report(struct app *a, void *arg, int status)
 		       replay_us(pacer_hist_quantile(h, 0.999), r->hz),
 		       replay_us(h->max, r->hz),
 		       h->n ? replay_us(h->sum / h->n, r->hz) : 0.0);
-	replay_hiccups(r);
+	replay_hiccups(r, &l);
 	printf("  tx:        %" PRIu64 " calls, %" PRIu64 " took fewer than "
 	       "offered; port opackets %" PRIu64 " oerrors %" PRIu64 "\n",
-	       r->tx->ctr.kind[PORT_TX_CALLS], r->tx->ctr.kind[PORT_TX_SHORT],
-	       es->opackets, es->oerrors);
+	       t.calls, t.short_calls, t.opackets, t.oerrors);
+	replay_port_lines(r);
 	printf("  clock:     TSC %.6f MHz measured (EAL says %.3f); TSC vs "
 	       "CLOCK_MONOTONIC over the run %+.1f ppm\n", hz / 1e6,
 	       rte_get_tsc_hz() / 1e6, ppm);
-	printf("  pool:      %u/%u mbufs back%s\n", cr->pool_avail, cr->pool_size,
+	printf("  pool:      %u/%u mbufs back%s\n", t.pool_avail, t.pool_size,
 	       pool_ok ? "" : " (LEAK)");
-	if (status == APP_EXIT_PORT_LOSS && es->oerrors == 0)
+	if (status == APP_EXIT_PORT_LOSS && t.oerrors == 0)
 		status = APP_EXIT_OK;
 	verdict = !pool_ok ? "leak" : status == APP_EXIT_MISMATCH ? "mismatch" :
 		  sent == 0 ? "nothing-sent" :
@@ -485,28 +718,29 @@ replay_report(struct app *a, void *arg, int status)
 	       " dep_p99_us=%.3f dep_p999_us=%.3f dep_max_us=%.3f hiccups=%"
 	       PRIu64 " hiccup_max_us=%.1f tx_short=%" PRIu64 " tsc_ppm=%.1f"
 	       " first_late_us=%.3f last_late_us=%.3f"
-	       " pool=%u/%u status=%s\n", replay_mode_name(o->mode), sent,
+	       " pool=%u/%u ports=%u status=%s\n", replay_mode_name(o->mode), sent,
 	       bytes, span, hz / 1e6, rte_get_tsc_hz() / 1e6, pps, mbps, err_pct,
 	       err_wall_pct,
 	       replay_us(pacer_hist_quantile(h, 0.5), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.99), r->hz),
 	       replay_us(pacer_hist_quantile(h, 0.999), r->hz),
-	       replay_us(h->max, r->hz), r->lst->hiccups,
-	       replay_us(r->lst->hiccup_max_cycles, rte_get_tsc_hz()),
-	       r->tx->ctr.kind[PORT_TX_SHORT], ppm,
-	       replay_us(pc->first_tsc - pc->first_due, r->hz),
-	       replay_us(pc->last_tsc - pc->last_due, r->hz), cr->pool_avail,
-	       cr->pool_size, verdict);
+	       replay_us(h->max, r->hz), l.hiccups,
+	       replay_us(l.hiccup_max_cycles, rte_get_tsc_hz()),
+	       t.short_calls, ppm,
+	       replay_us(t.first_tsc - t.first_due, r->hz),
+	       replay_us(t.last_tsc - t.last_due, r->hz), t.pool_avail,
+	       t.pool_size, r->n, verdict);
 	fflush(stdout);
-	if (sent == 0)
-		fprintf(stderr, "%s: %s took no packet (%" PRIu64 " TX calls); "
-			"expected a port that sends (a memif with a peer, a link "
-			"that is up)\n", o->prog, o->port,
-			r->tx->ctr.kind[PORT_TX_CALLS]);
+	for (k = 0; k < r->n; k++)
+		if (r->tx[k]->ctr.pkts_out == 0)
+			fprintf(stderr, "%s: %s took no packet (%" PRIu64 " TX calls); "
+				"expected a port that sends (a memif with a peer, a "
+				"link that is up)\n", o->prog, o->ports[k],
+				r->tx[k]->ctr.kind[PORT_TX_CALLS]);
 	if (strcmp(verdict, "ok") != 0)
 		return status == APP_EXIT_MISMATCH || status == APP_EXIT_PORT_LOSS ?
 		       status : REPLAY_EXIT_RUNTIME;
-	return cr->failed ? REPLAY_EXIT_USAGE : REPLAY_EXIT_OK;
+	return t.failed ? REPLAY_EXIT_USAGE : REPLAY_EXIT_OK;
 }
 
 static const struct app_run_hooks replay_hooks = {

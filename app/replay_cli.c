@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ffwd replay: its command line and usage text. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* sched_getaffinity() */
+#endif
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,11 +21,16 @@ static void
 replay_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-"usage: %s FILE --port DEVARGS [pacing] [options] [-- EAL options]\n"
+"usage: %s FILE --port DEVARGS [--port DEVARGS ...] [pacing] [options]\n"
+"       [-- EAL options]\n"
 "\n"
-"Sends the capture FILE (pcap or pcapng, Ethernet) out of one DPDK port:\n"
-"preloaded into mbufs and looped by reference count (no copy per loop),\n"
-"each packet on an absolute TSC schedule so that errors never accumulate.\n"
+"Sends the capture FILE (pcap or pcapng, Ethernet) out of one DPDK port,\n"
+"or dealt over several (packet i out of port i mod N, each port with its\n"
+"own TX lcore): preloaded into mbufs and looped by reference count (no\n"
+"copy per loop), each packet on an absolute TSC schedule so that errors\n"
+"never accumulate. Over several ports it is one schedule: every packet\n"
+"keeps its time in it, the rate asked is the total, and each port carries\n"
+"its share (at --topspeed, each as fast as it takes them).\n"
 "\n"
 "pacing (one of; default --timing):\n"
 "  --pps N             N packets per second\n"
@@ -36,7 +45,10 @@ replay_usage(FILE *f, const char *prog)
 "options:\n"
 "  --port DEVARGS      the output: a vdev (net_pcap0,tx_pcap=out.pcap,\n"
 "                      net_null0, net_af_packet0,iface=veth0,qdisc_bypass=1,\n"
-"                      net_memif0,...) or a PCI address bound to DPDK\n"
+"                      net_memif0,...) or a PCI address bound to DPDK;\n"
+"                      up to %d times (a port per TX queue: net_af_xdp0,\n"
+"                      iface=veth0,start_queue=0,queue_count=1 and\n"
+"                      net_af_xdp1,iface=veth0,start_queue=1,queue_count=1)\n"
 "  --loop N            send the capture N times (default 1; 0: forever)\n"
 "  --duration S        stop after S seconds\n"
 "  --start-delay S     wait S seconds after the link is up before the\n"
@@ -44,7 +56,10 @@ replay_usage(FILE *f, const char *prog)
 "  --burst N           most packets per TX call (1..32; default 1 when\n"
 "                      paced: every packet leaves at its own time, 32 at\n"
 "                      --topspeed); a late sender catches up N at a time\n"
-"  --lcore CPU         CPU of the TX lcore (default 1; main lcore on 0)\n"
+"  --lcore CPU[,CPU..] CPU of each port's TX lcore, one per --port\n"
+"                      (default 1 for one port; for N ports the CPUs this\n"
+"                      process may use from the second on, wrapping: 1,0\n"
+"                      on 2 CPUs; main lcore on 0)\n"
 "  --pad               pad records shorter than their wire length with\n"
 "                      zeros (default: send them as captured)\n"
 "  --stream            read the file while sending (captures larger than\n"
@@ -55,7 +70,7 @@ replay_usage(FILE *f, const char *prog)
 "  --progress/--no-progress  a progress bar (default: when stdout is a TTY)\n"
 "  -h, --help          this text\n"
 "\n"
-"EAL: --no-huge -m <auto> --file-prefix replay-<pid> --lcores 0@0,1@CPU\n"
+"EAL: --no-huge -m <auto> --file-prefix replay-<pid> --lcores 0@0,1@CPU,..\n"
 "--vdev DEVARGS (net_*) or -a DEVARGS (PCI); anything after -- is added.\n"
 "\n"
 "The replay is a pipeline on ffwd's runtime (a `capture` input and a paced\n"
@@ -65,13 +80,14 @@ replay_usage(FILE *f, const char *prog)
 "report: per second, the achieved pps and Mbps; at the end, packets,\n"
 "duration, achieved rate and its error, the departure-time error (TSC at\n"
 "rte_eth_tx_burst minus the schedule: p50, p99, p99.9, max) and hiccups\n"
-"(TX loop gaps over 10 us), then one line 'replay: key=value ...'.\n"
+"(TX loop gaps over 10 us), totals over the ports, a line per port when\n"
+"there are several, then one line 'replay: key=value ...'.\n"
 "\n"
 "exit status: 0 ok; 1 run-time failure (EAL, port, memory); 2 bad\n"
 "arguments or capture file (the message names the file); 3 packets or\n"
 "mbufs unaccounted for; 4 the port failed to send some (oerrors,\n"
 "status=port-loss).\n",
-		prog);
+		prog, REPLAY_PORTS_MAX);
 }
 
 static int
@@ -103,6 +119,57 @@ replay_num(const struct replay_opts *o, const char *name, const char *s,
 		return replay_bad(o, "bad value '%s' for --%s: expected a "
 				  "number from %g to %g", s, name, lo, hi);
 	return 0;
+}
+
+/* --lcore CPU[,CPU...]: o->cpus, *n of them. */
+static int
+replay_cpu_list(struct replay_opts *o, const char *arg, unsigned int *n)
+{
+	const char *s = arg;
+
+	*n = 0;
+	for (;;) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno != 0 || end == s || *s == '-' || *s == '+' ||
+		    v > RTE_MAX_LCORE - 1 || (*end != ',' && *end != '\0'))
+			return replay_bad(o, "bad value '%s' for --lcore: expected "
+					  "CPU numbers 0..%d separated by commas",
+					  arg, RTE_MAX_LCORE - 1);
+		if (*n == REPLAY_PORTS_MAX)
+			return replay_bad(o, "bad value '%s' for --lcore: more than "
+					  "%d CPUs (one per --port)", arg,
+					  REPLAY_PORTS_MAX);
+		o->cpus[(*n)++] = (unsigned int)v;
+		if (*end == '\0')
+			return 0;
+		s = end + 1;
+	}
+}
+
+/* Default CPUs for N ports: those this process may use, from the second
+ * on (the main lcore is on 0), wrapping; CPU 1 for one port, as always. */
+static void
+replay_default_cpus(struct replay_opts *o)
+{
+	unsigned int have[REPLAY_PORTS_MAX + 1], n = 0, c, i;
+	cpu_set_t set;
+
+	if (o->n_ports == 1 ||
+	    sched_getaffinity(0, sizeof(set), &set) != 0) {
+		for (i = 0; i < o->n_ports; i++)
+			o->cpus[i] = 1 + i;
+		return;
+	}
+	for (c = 0; c < CPU_SETSIZE && c < RTE_MAX_LCORE &&
+	     n < RTE_DIM(have); c++)
+		if (CPU_ISSET(c, &set))
+			have[n++] = c;
+	for (i = 0; i < o->n_ports; i++)
+		o->cpus[i] = n > 1 ? have[(1 + i) % n] : n == 1 ? have[0] : 1 + i;
 }
 
 enum {
@@ -140,6 +207,7 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, split, n_modes = 0;
+	unsigned int n_cpus = 0;
 	bool speed_given = false, ifg_given = false;
 	double v;
 
@@ -161,7 +229,11 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_PORT:
-			o->port = optarg;
+			if (o->n_ports == REPLAY_PORTS_MAX)
+				return replay_bad(o, "more than %d --port given",
+						  REPLAY_PORTS_MAX);
+			o->ports[o->n_ports++] = optarg;
+			o->port = o->ports[0];
 			break;
 		case OPT_PPS:
 			if (replay_num(o, "pps", optarg, 0.001, 1e12, &o->rate))
@@ -217,11 +289,8 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 			o->burst = (unsigned int)v;
 			break;
 		case OPT_LCORE:
-			if (replay_num(o, "lcore", optarg, 0, RTE_MAX_LCORE - 1,
-				       &v) || v != floor(v))
-				return replay_bad(o, "bad value '%s' for --lcore: "
-						  "expected a CPU number", optarg);
-			o->cpu = (unsigned int)v;
+			if (replay_cpu_list(o, optarg, &n_cpus) != 0)
+				return -1;
 			break;
 		case OPT_PAD:
 			o->pad = true;
@@ -271,6 +340,16 @@ replay_parse(int argc, char **argv, struct replay_opts *o)
 	if (o->port == NULL)
 		return replay_bad(o, "no --port DEVARGS given (e.g. --port "
 				  "net_pcap0,tx_pcap=out.pcap)");
+	if (n_cpus != 0 && n_cpus != o->n_ports)
+		return replay_bad(o, "--lcore gives %u CPU%s for %u --port: "
+				  "expected one per port", n_cpus,
+				  n_cpus == 1 ? "" : "s", o->n_ports);
+	if (n_cpus == 0)
+		replay_default_cpus(o);
+	o->cpu = o->cpus[0];
+	if (o->stream && o->n_ports > 1)
+		return replay_bad(o, "--stream goes with one --port only (a "
+				  "capture is dealt over ports from memory)");
 	if (n_modes > 1)
 		return replay_bad(o, "--pps, --mbps, --timing and --topspeed "
 				  "exclude each other");

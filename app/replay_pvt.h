@@ -12,21 +12,26 @@
 
 #include "pacer.h"
 
-#define REPLAY_TX_LCORE 1
+#define REPLAY_TX_LCORE 1		/* the first TX lcore; port i's is 1 + i */
+#define REPLAY_PORTS_MAX 8		/* --port given this many times at most */
 #define REPLAY_HICCUP_US 10
 #define REPLAY_LINK_WAIT_S 10	/* for the link before the clock starts */
 
 struct replay_opts {
 	const char *prog;
 	const char *file;
-	const char *port;		/**< devargs */
+	const char *port;		/**< devargs of the first port */
+	const char *ports[REPLAY_PORTS_MAX];	/**< devargs, packet i out of
+						     port i mod n_ports */
+	unsigned int n_ports;
 	enum pacer_mode mode;
 	double rate;			/**< pps, Mbit/s or speed */
 	bool ifg, fcs;
 	uint64_t loops;			/**< 0: forever */
 	double duration_s;		/**< 0: no limit */
 	double start_delay_s;		/**< after link up, before the clock */
-	unsigned int cpu;		/**< CPU of the TX lcore */
+	unsigned int cpu;		/**< CPU of the first TX lcore */
+	unsigned int cpus[REPLAY_PORTS_MAX];	/**< CPU of each port's */
 	unsigned int burst;		/**< 0: default for the mode */
 	bool pad, stream, hugepages;
 	unsigned int memory_mb;		/**< 0: auto */

@@ -115,3 +115,16 @@ stage_gap_field(void)
 
 	return off < 0 ? -rte_errno : off;
 }
+
+int
+stage_span_field(void)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = STAGE_SPAN_DYNFIELD,
+		.size = sizeof(struct stage_span),
+		.align = __alignof__(struct stage_span),
+	};
+	int off = rte_mbuf_dynfield_register(&desc);
+
+	return off < 0 ? -rte_errno : off;
+}

@@ -268,6 +268,43 @@ stage_gap_ns(const struct rte_mbuf *m, int field)
 	return *RTE_MBUF_DYNFIELD(m, field, const uint64_t *);
 }
 
+/*
+ * A capture's place in one schedule shared by several outputs (a capture
+ * dealt over ports with `every:`, an output with `shared: true`): in an
+ * mbuf dynfield of this name, the packets and bytes of the whole capture
+ * from the packet before this one in its share (included) up to this one
+ * (excluded). An output adds them, as it adds the capture gap, before
+ * each packet: pps counts the packets, mbps their bits (plus its per-frame
+ * overhead), so every packet keeps the time it has in the one schedule of
+ * every packet, whichever output sends it. The first packet a share sends
+ * carries what lies before it in the first pass (0 for packet 0), and so
+ * does its capture gap. Like the gap, the same for every copy of an mbuf.
+ */
+#define STAGE_SPAN_DYNFIELD "ffwd_capture_span"
+
+struct stage_span {
+	uint32_t pkts;
+	uint32_t bytes;
+};
+
+/** Register (once) the span dynfield: its offset, or -errno. From init. */
+int stage_span_field(void);
+
+static inline struct stage_span
+stage_span(const struct rte_mbuf *m, int field)
+{
+	return *RTE_MBUF_DYNFIELD(m, field, const struct stage_span *);
+}
+
+static inline void
+stage_span_set(struct rte_mbuf *m, int field, uint32_t pkts, uint32_t bytes)
+{
+	struct stage_span *sp = RTE_MBUF_DYNFIELD(m, field, struct stage_span *);
+
+	sp->pkts = pkts;
+	sp->bytes = bytes;
+}
+
 /** Add OPS to the registry (from a constructor: STAGE_REGISTER). */
 void stage_register(struct stage_ops *ops);
 

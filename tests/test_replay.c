@@ -121,6 +121,85 @@ test_replay_scan_table(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
 }
 
+/*
+ * A capture's share (capsrc opts every/from): only its packets preloaded,
+ * each with the packets, bytes and capture time of the whole capture since
+ * the share's one before it (the first across the turn of the pass), and
+ * what precedes the first; a share with no packet is refused.
+ */
+static void
+test_replay_share_table(void)
+{
+	/* lengths 60 60 100 60 60; times 0 1 3 3 (was 2: backwards) 5 ms;
+	 * a pass lasts 5 + 1.25 ms */
+	static const struct rec five[] = {
+		{ 60, 60, 1, 0 }, { 60, 60, 1, 1000 }, { 100, 100, 1, 3000 },
+		{ 60, 60, 1, 2000 }, { 60, 80, 1, 5000 },
+	};
+	static const struct {
+		uint64_t every, from, n;	/* n 0: refused */
+		uint64_t lead_pkts, lead_bytes, lead_ns;
+		uint32_t pkts[5], bytes[5];
+		uint64_t gap_us[5];
+	} rows[] = {
+		{ 1, 0, 5, 0, 0, 0, { 1, 1, 1, 1, 1 }, { 60, 60, 60, 100, 60 },
+		  { 1250, 1000, 2000, 0, 2000 } },
+		{ 2, 0, 3, 0, 0, 0, { 1, 2, 2 }, { 60, 120, 160 }, { 1250, 3000, 2000 } },
+		{ 2, 1, 2, 1, 60, 1000, { 3, 2 }, { 180, 160 }, { 4250, 2000 } },
+		{ 3, 2, 1, 2, 120, 3000, { 5 }, { 340 }, { 6250 } },
+		{ 5, 4, 1, 4, 280, 5000, { 5 }, { 340 }, { 6250 } },
+		{ 6, 5, 0 },
+		{ 64, 63, 0 },
+	};
+	char path[128], err[CAPSRC_ERR_MAX], name[32];
+	int gap = stage_gap_field(), span = stage_span_field();
+	unsigned int i, k;
+
+	CU_ASSERT_FATAL(gap >= 0 && span >= 0);
+	snprintf(path, sizeof(path), "%s/share.pcap", tmpdir);
+	write_pcap(path, DLT_EN10MB, five, RTE_DIM(five));
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		struct capsrc_opts o = {
+			.pool = name, .gap_field = gap, .span_field = span,
+			.every = rows[i].every, .from = rows[i].from,
+		};
+		struct capsrc_info info;
+		struct capsrc *c;
+
+		snprintf(name, sizeof(name), "share_%u", i);
+		CU_ASSERT_EQUAL_FATAL(capsrc_scan(path, &o, &info, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(info.packets, 5);
+		CU_ASSERT_EQUAL(info.share_packets, rows[i].n);
+		CU_ASSERT_EQUAL(info.share_segs, rows[i].n);
+		c = capsrc_load(path, &o, &info, SOCKET_ID_ANY, err, sizeof(err));
+		if (rows[i].n == 0) {
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_EQUAL(rte_errno, EINVAL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "takes none"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+			capsrc_free(c);
+			continue;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL(c->n, rows[i].n);
+		CU_ASSERT_EQUAL(c->pool->size, rows[i].n);
+		CU_ASSERT_EQUAL(c->lead_pkts, rows[i].lead_pkts);
+		CU_ASSERT_EQUAL(c->lead_bytes, rows[i].lead_bytes);
+		CU_ASSERT_EQUAL(c->lead_ns, rows[i].lead_ns * 1000);
+		for (k = 0; k < c->n; k++) {
+			struct stage_span sp = stage_span(c->pkts[k], span);
+
+			/* packet k of the share is record from + k * every */
+			CU_ASSERT_EQUAL(rte_pktmbuf_mtod(c->pkts[k], uint8_t *)[0],
+					(uint8_t)(rows[i].from + k * rows[i].every));
+			CU_ASSERT_EQUAL(sp.pkts, rows[i].pkts[k]);
+			CU_ASSERT_EQUAL(sp.bytes, rows[i].bytes[k]);
+			CU_ASSERT_EQUAL(stage_gap_ns(c->pkts[k], gap), rows[i].gap_us[k] * 1000);
+		}
+		capsrc_free(c);
+	}
+}
+
 /* ---- the capture and output kinds on a port (EAL) -------------------- */
 
 /* Everything the output gave net_ring0, which loops TX into its RX. */
@@ -505,6 +584,8 @@ tests_register(void)
 			test_replay_hist_quantiles) == NULL ||
 	    CU_add_test(s, "test_replay_scan_table",
 			test_replay_scan_table) == NULL ||
+	    CU_add_test(s, "test_replay_share_table",
+			test_replay_share_table) == NULL ||
 	    CU_add_test(s, "test_replay_refcount_loop",
 			test_replay_refcount_loop) == NULL ||
 	    CU_add_test(s, "test_replay_refcount_loop_chained",

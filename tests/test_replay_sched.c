@@ -268,6 +268,8 @@ test_replay_kind_keys(void)
 		double pps, mbps, speed, duration;
 		uint64_t retries, burst, loops;
 		bool stream, pad, measure;
+		uint64_t every, from;	/* every 0: the default, 1 */
+		bool shared;
 	} rows[] = {
 		{ "defaults", KIND_YAML(", file: a.pcap", ""), NULL,
 		  0, 0, 0, 0, 8, 32, 1, false, false, false },
@@ -292,7 +294,23 @@ test_replay_kind_keys(void)
 		  "t.yaml:5:63: stage 'cap': loop is -1, expected an integer 0..1000000000000000" },
 		{ "capture with a port", KIND_YAML(", file: a.pcap, port: out", ""),
 		  "t.yaml:5:57: stage 'cap': key 'port' is not valid for a capture stage, "
-		  "expected one of: name, kind, lcore, idle, file, loop, stream, pad" },
+		  "expected one of: name, kind, lcore, idle, file, loop, stream, pad, every, from" },
+		{ "deal keys", KIND_YAML(", file: a.pcap, every: 3, from: 2", ", pps: 10, shared: true"),
+		  NULL, 10, 0, 0, 0, 8, 32, 1, false, false, false, 3, 2, true },
+		{ "deal over 64", KIND_YAML(", file: a.pcap, every: 64, from: 63", ", timing: 1"),
+		  NULL, 0, 0, 1, 0, 8, 32, 1, false, false, false, 64, 63, false },
+		{ "from not below every", KIND_YAML(", file: a.pcap, every: 3, from: 3", ""),
+		  "t.yaml:5:73: stage 'cap': from is 3, expected 0..2 (below every: 3)" },
+		{ "from without every", KIND_YAML(", file: a.pcap, from: 1", ""),
+		  "t.yaml:5:63: stage 'cap': from is 1, expected 0..0 (below every: 1)" },
+		{ "every over 64", KIND_YAML(", file: a.pcap, every: 65", ""),
+		  "t.yaml:5:64: stage 'cap': every is 65, expected an integer 1..64" },
+		{ "every streamed", KIND_YAML(", file: a.pcap, every: 2, stream: true", ""),
+		  "t.yaml:5:64: stage 'cap': every is given with stream: true,"
+		  " expected a preloaded capture (stream: false) to deal" },
+		{ "shared without pacing", KIND_YAML(", file: a.pcap", ", shared: true"),
+		  "t.yaml:6:60: stage 'tx': shared is given without pacing,"
+		  " expected it with pps, mbps or timing" },
 		{ "timing with mbps", KIND_YAML(", file: a.pcap", ", mbps: 5, timing: 1"),
 		  "t.yaml:6:69: stage 'tx': timing is given with mbps, expected one of pps, mbps, timing" },
 		{ "timing zero", KIND_YAML(", file: a.pcap", ", timing: 0"),
@@ -338,6 +356,9 @@ test_replay_kind_keys(void)
 		CU_ASSERT_EQUAL(cc->loops, rows[i].loops);
 		CU_ASSERT_EQUAL(cc->stream, rows[i].stream);
 		CU_ASSERT_EQUAL(cc->pad, rows[i].pad);
+		CU_ASSERT_EQUAL(cc->every, rows[i].every ? rows[i].every : 1);
+		CU_ASSERT_EQUAL(cc->from, rows[i].from);
+		CU_ASSERT_EQUAL(tc->shared, rows[i].shared);
 		CU_ASSERT_DOUBLE_EQUAL(tc->pps, rows[i].pps, 1e-12);
 		CU_ASSERT_DOUBLE_EQUAL(tc->mbps, rows[i].mbps, 1e-12);
 		CU_ASSERT_DOUBLE_EQUAL(tc->speed, rows[i].speed, 1e-12);

@@ -113,11 +113,20 @@ capsrc_next(pcap_t *p, const char *file, const struct capsrc_opts *o,
 	return 1;
 }
 
+/* Record I (of the non-empty ones) is in OPTS' share. */
+static inline bool
+capsrc_in_share(const struct capsrc_opts *opts, uint64_t i)
+{
+	uint64_t every = opts->every != 0 ? opts->every : 1;
+
+	return i >= opts->from && (i - opts->from) % every == 0;
+}
+
 static int
 capsrc_scan_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 		struct capsrc_info *info, char *err, size_t errlen)
 {
-	uint64_t first = 0, prev = 0, segs_max_room = 0;
+	uint64_t first = 0, prev = 0, segs_max_room = 0, share_segs = 0;
 	struct capsrc_rec r = { 0 };
 	pcap_t *p;
 	int ret;
@@ -149,6 +158,11 @@ capsrc_scan_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 			rel = prev;
 		}
 		prev = rel;
+		if (capsrc_in_share(opts, info->packets)) {
+			info->share_packets++;
+			share_segs += (r.send_len + CAPSRC_SEG_ROOM_MAX - 1) /
+				      CAPSRC_SEG_ROOM_MAX;
+		}
 		info->packets++;
 		info->bytes += r.send_len;
 		info->max_len = RTE_MAX(info->max_len, r.send_len);
@@ -170,9 +184,11 @@ capsrc_scan_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 	if (info->max_len <= CAPSRC_SEG_ROOM_MAX) {
 		info->seg_room = RTE_ALIGN_CEIL(info->max_len, 64);
 		info->segs = info->packets;
+		info->share_segs = info->share_packets;
 	} else {
 		info->seg_room = CAPSRC_SEG_ROOM_MAX;
 		info->segs = segs_max_room;
+		info->share_segs = share_segs;
 	}
 	return 0;
 }
@@ -200,10 +216,10 @@ capsrc_preload_bytes(const struct capsrc_info *info)
 
 	rte_mempool_calc_obj_size(elt, 0, &sz);
 	/* objects, the pool's ring of pointers (rounded to a power of two),
-	 * the packet and timestamp arrays */
-	return info->segs * sz.total_size +
-	       rte_align64pow2(info->segs + 1) * sizeof(void *) +
-	       info->packets * (sizeof(void *) + sizeof(uint64_t));
+	 * the packet, timestamp and gap arrays */
+	return info->share_segs * sz.total_size +
+	       rte_align64pow2(info->share_segs + 1) * sizeof(void *) +
+	       info->share_packets * (sizeof(void *) + 2 * sizeof(uint64_t));
 }
 
 /* One packet, chained over as many mbufs as it needs; NULL: pool empty. */
@@ -252,29 +268,47 @@ capsrc_load_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 		const struct capsrc_info *info, int socket, char *err,
 		size_t errlen)
 {
-	uint64_t first = 0, prev = 0, k = 0, n_read = 0;
+	uint64_t first = 0, prev = 0, k = 0, n_read = 0, i = 0;
+	/* the share's packet before (index, bytes before it in the pass) */
+	uint64_t prev_i = 0, prev_cum = 0, cum = 0;
+	uint32_t *span_pkts = NULL, *span_bytes = NULL;
 	struct capsrc_rec r = { 0 };
+	uint64_t m = info->share_packets;
 	struct capsrc *c;
 	pcap_t *p = NULL;
 	int ret;
 
+	if (m == 0) {
+		capsrc_err(err, errlen, 0, "%s: every: %" PRIu64 " from: %" PRIu64
+			   " takes none of its %" PRIu64 " packets; expected from "
+			   "below the packet count", file, opts->every, opts->from,
+			   info->packets);
+		if (fp != NULL)
+			fclose(fp);
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	c = rte_zmalloc_socket("capsrc", sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
 	if (c == NULL)
 		goto nomem;
 	c->info = *info;
 	c->chained = info->max_len > info->seg_room;
-	c->pkts = rte_malloc_socket("capsrc_pkts", info->packets * sizeof(*c->pkts),
+	c->pkts = rte_malloc_socket("capsrc_pkts", m * sizeof(*c->pkts),
 				    RTE_CACHE_LINE_SIZE, socket);
-	c->ts_ns = rte_malloc_socket("capsrc_ts", info->packets * sizeof(*c->ts_ns),
+	c->ts_ns = rte_malloc_socket("capsrc_ts", m * sizeof(*c->ts_ns),
 				     RTE_CACHE_LINE_SIZE, socket);
-	c->gap_ns = rte_malloc_socket("capsrc_gap", info->packets * sizeof(*c->gap_ns),
+	c->gap_ns = rte_malloc_socket("capsrc_gap", m * sizeof(*c->gap_ns),
 				      RTE_CACHE_LINE_SIZE, socket);
-	if (c->pkts == NULL || c->ts_ns == NULL || c->gap_ns == NULL)
+	/* the spans, until the mbufs get them: freed before returning */
+	span_pkts = rte_malloc_socket("capsrc_span", m * sizeof(*span_pkts), 0, socket);
+	span_bytes = rte_malloc_socket("capsrc_span", m * sizeof(*span_bytes), 0, socket);
+	if (c->pkts == NULL || c->ts_ns == NULL || c->gap_ns == NULL ||
+	    span_pkts == NULL || span_bytes == NULL)
 		goto nomem;
 	/* No per-lcore cache: nothing is allocated after this, and every
 	 * mbuf must be accounted for in the pool at the end. */
 	c->pool = rte_pktmbuf_pool_create(opts->pool != NULL ? opts->pool :
-					  "capsrc_pool", (unsigned int)info->segs,
+					  "capsrc_pool", (unsigned int)info->share_segs,
 					  0, 0, RTE_PKTMBUF_HEADROOM + info->seg_room,
 					  socket);
 	if (c->pool == NULL)
@@ -291,48 +325,85 @@ capsrc_load_src(const char *file, FILE *fp, const struct capsrc_opts *opts,
 		n_read++;
 		if (r.send_len == 0)
 			continue;
-		if (k == info->packets)
+		if (i == info->packets)
 			break;
-		if (k == 0)
+		if (i == 0)
 			first = r.abs_ns;
 		rel = r.abs_ns >= first ? r.abs_ns - first : 0;
 		prev = rel = RTE_MAX(rel, prev);
-		c->pkts[k] = capsrc_build(c->pool, &r, info->seg_room);
-		if (c->pkts[k] == NULL) {
-			capsrc_err(err, errlen, 0,
-				   "%s: changed since it was read: mbufs ran "
-				   "out at packet %" PRIu64, file, k + 1);
-			rte_errno = EIO;
-			goto fail;
+		if (capsrc_in_share(opts, i)) {
+			if (k == m) {
+				capsrc_err(err, errlen, 0,
+					   "%s: changed since it was read: more "
+					   "than %" PRIu64 " packets to preload",
+					   file, m);
+				rte_errno = EIO;
+				goto fail;
+			}
+			c->pkts[k] = capsrc_build(c->pool, &r, info->seg_room);
+			if (c->pkts[k] == NULL) {
+				capsrc_err(err, errlen, 0,
+					   "%s: changed since it was read: mbufs ran "
+					   "out at packet %" PRIu64, file, i + 1);
+				rte_errno = EIO;
+				goto fail;
+			}
+			if (k == 0) {
+				c->lead_pkts = i;
+				c->lead_bytes = cum;
+			} else {
+				span_pkts[k] = (uint32_t)(i - prev_i);
+				span_bytes[k] = (uint32_t)(cum - prev_cum);
+			}
+			prev_i = i;
+			prev_cum = cum;
+			c->ts_ns[k++] = rel;
 		}
-		c->ts_ns[k++] = rel;
+		cum += r.send_len;
+		i++;
 	}
-	if (ret < 0 || k != info->packets) {
+	if (ret < 0 || i != info->packets || k != m) {
 		if (ret >= 0)
 			capsrc_err(err, errlen, 0,
 				   "%s: changed since it was read: %" PRIu64
-				   " packets instead of %" PRIu64, file, k,
+				   " packets instead of %" PRIu64, file, i,
 				   info->packets);
 		rte_errno = EIO;
 		goto fail;
 	}
 	pcap_close(p);
-	c->info.packets = k;
+	p = NULL;
+	c->n = k;
+	/* The share's first packet follows its last across the turn of the
+	 * pass: the rest of that pass, then what precedes the first. */
+	span_pkts[0] = (uint32_t)(i - prev_i + c->lead_pkts);
+	span_bytes[0] = (uint32_t)(cum - prev_cum + c->lead_bytes);
+	c->lead_ns = c->ts_ns[0];
 	/* Gaps are what a paced output follows; the first packet's covers
 	 * the turn from one pass to the next. */
-	for (k = 0; k < c->info.packets; k++) {
-		c->gap_ns[k] = k == 0 ? info->period_ns - c->ts_ns[c->info.packets - 1] :
+	for (k = 0; k < c->n; k++) {
+		c->gap_ns[k] = k == 0 ? info->period_ns - c->ts_ns[c->n - 1] + c->ts_ns[0] :
 			       c->ts_ns[k] - c->ts_ns[k - 1];
 		if (opts->gap_field > 0)
 			*RTE_MBUF_DYNFIELD(c->pkts[k], opts->gap_field, uint64_t *) =
 				c->gap_ns[k];
+		if (opts->span_field > 0) {
+			/* struct stage_span: packets, then bytes */
+			uint32_t *sp = RTE_MBUF_DYNFIELD(c->pkts[k], opts->span_field,
+							 uint32_t *);
+
+			sp[0] = span_pkts[k];
+			sp[1] = span_bytes[k];
+		}
 	}
+	rte_free(span_pkts);
+	rte_free(span_bytes);
 	return c;
 nomem:
 	capsrc_err(err, errlen, 0,
 		   "%s: does not fit in memory: %" PRIu64 " packets in %" PRIu64
 		   " mbufs of %u bytes (%.1f MiB): %s; expected a larger -m / "
-		   "--memory, or --stream", file, info->packets, info->segs,
+		   "--memory, or --stream", file, m, info->share_segs,
 		   info->seg_room, capsrc_preload_bytes(info) / 1048576.0,
 		   rte_strerror(rte_errno));
 	rte_errno = ENOMEM;
@@ -343,9 +414,11 @@ fail:
 	if (fp != NULL)
 		fclose(fp);
 	if (c != NULL) {
-		c->info.packets = k;
+		c->n = k;
 		capsrc_free(c);
 	}
+	rte_free(span_pkts);
+	rte_free(span_bytes);
 	rte_errno = ret;
 	return NULL;
 }
@@ -372,9 +445,9 @@ capsrc_release(struct capsrc *c)
 	uint64_t k;
 
 	if (c->pkts != NULL)
-		for (k = 0; k < c->info.packets; k++)
+		for (k = 0; k < c->n; k++)
 			rte_pktmbuf_free(c->pkts[k]);
-	c->info.packets = 0;
+	c->n = 0;
 	return c->pool != NULL ? rte_mempool_avail_count(c->pool) : 0;
 }
 
@@ -400,6 +473,7 @@ capsrc_stream_init(struct capsrc_stream *s)
 	s->pcap = NULL;
 	s->pass = s->read = 0;
 	s->prev_t = 0;
+	s->prev_len = 0;
 	s->nh = s->hi = 0;
 	s->done = 0;
 	return 0;
@@ -476,6 +550,16 @@ capsrc_stream_poll(struct capsrc_stream *s)
 		*RTE_MBUF_DYNFIELD(s->held[s->nh], s->gap_field, uint64_t *) =
 			s->read + s->nh == 0 ? 0 : t - s->prev_t;
 		s->prev_t = t;
+		if (s->span_field > 0) {
+			/* struct stage_span: packets, then bytes */
+			uint32_t *sp = RTE_MBUF_DYNFIELD(s->held[s->nh],
+					s->span_field, uint32_t *);
+			bool first = s->read + s->nh == 0;
+
+			sp[0] = first ? 0 : 1;
+			sp[1] = first ? 0 : s->prev_len;
+		}
+		s->prev_len = r.send_len;
 		s->nh++;
 	}
 	if (!capsrc_stream_flush(s))

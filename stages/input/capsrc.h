@@ -8,7 +8,8 @@
  *    with a message naming the file, and sizes what preloading needs.
  *  - capsrc_load() preloads every record into mbufs of a pool made to fit
  *    (records longer than CAPSRC_SEG_ROOM_MAX are chained), so that a loop
- *    sends the same mbufs again by reference count, never by copy.
+ *    sends the same mbufs again by reference count, never by copy; with
+ *    opts.every/from, only a share of them (the capture dealt over paths).
  *  - capsrc_stream_*() read the file on the main lcore while the pacer
  *    sends, for captures larger than memory: one copy per packet and pass.
  *
@@ -42,6 +43,10 @@ struct capsrc_opts {
 	const char *pool;	/**< name of the pool made, NULL: "capsrc_pool" */
 	int gap_field;		/**< > 0: mbuf dynfield for the capture gap
 				 *   (stage.h), set on each packet built */
+	int span_field;		/**< > 0: mbuf dynfield for the span
+				 *   (stage.h, struct stage_span), likewise */
+	uint64_t every, from;	/**< preload only the share: packets from,
+				 *   from + every, ... of a pass (every 0: 1) */
 };
 
 /** What capsrc_scan() found. */
@@ -56,6 +61,8 @@ struct capsrc_info {
 	uint64_t segs;		/**< mbufs one pass needs */
 	uint32_t max_len;	/**< longest packet sent */
 	uint16_t seg_room;	/**< data room per mbuf */
+	uint64_t share_packets;	/**< of packets, those in opts' share */
+	uint64_t share_segs;	/**< mbufs the share needs */
 	bool nano;		/**< file has nanosecond stamps */
 	uint64_t span_ns;	/**< first to last capture time */
 	uint64_t period_ns;	/**< one pass: span + mean gap */
@@ -77,18 +84,26 @@ int capsrc_scan(const char *file, const struct capsrc_opts *opts,
 int capsrc_scan_fp(FILE *fp, const char *file, const struct capsrc_opts *opts,
 		   struct capsrc_info *info, char *err, size_t errlen);
 
-/** Bytes of pool memory a preload of INFO takes (objects and headers). */
+/** Bytes of pool memory a preload of INFO's share takes (objects and
+ * headers; the whole file when it was scanned without every). */
 uint64_t capsrc_preload_bytes(const struct capsrc_info *info);
 
-/** A preloaded capture. */
+/**
+ * A preloaded capture, or its share (opts every, from): only the share's
+ * packets are built, but the gaps and spans (stage.h) are those of the
+ * whole capture between one packet of the share and the next.
+ */
 struct capsrc {
-	struct capsrc_info info;
-	struct rte_mempool *pool;	/**< exactly info.segs mbufs */
-	struct rte_mbuf **pkts;		/**< info.packets heads, in order */
+	struct capsrc_info info;	/**< the whole file's */
+	uint64_t n;			/**< packets preloaded (the share's) */
+	struct rte_mempool *pool;	/**< exactly info.share_segs mbufs */
+	struct rte_mbuf **pkts;		/**< n heads, in order */
 	uint64_t *ts_ns;		/**< capture time of each, from 0 */
-	uint64_t *gap_ns;		/**< capture time since the one before
-					 *   (for pkts[0]: since the previous
-					 *   pass's last packet, one period) */
+	uint64_t *gap_ns;		/**< capture time since the share's one
+					 *   before (for pkts[0]: since the
+					 *   previous pass's last of the share) */
+	/* What precedes pkts[0] in a pass: packets, bytes and time. */
+	uint64_t lead_pkts, lead_bytes, lead_ns;
 	bool chained;			/**< some packet spans several mbufs */
 };
 
@@ -127,12 +142,16 @@ struct capsrc_stream {
 	struct ffwd_ring *ring;		/**< to the pacer */
 	uint64_t loops;			/**< passes, 0: forever */
 	int gap_field;			/**< dynfield for the capture gap */
+	int span_field;			/**< > 0: dynfield for the span
+					     (stage.h): 1 packet and the bytes
+					     of the one before, 0 for the first */
 	/* State. */
 	void *pcap;			/**< pcap_t of the current pass */
 	uint64_t pass;			/**< passes finished */
 	uint64_t read;			/**< packets enqueued, all passes */
 	uint64_t first_abs, prev_rel;	/**< this pass's time base */
 	uint64_t prev_t;		/**< pass * period + rel of the last one */
+	uint32_t prev_len;		/**< bytes of the last one */
 	bool first_seen;
 	struct rte_mbuf *held[32];	/**< built, not yet enqueued */
 	unsigned int nh, hi;

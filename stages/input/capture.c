@@ -17,6 +17,12 @@
  * Each packet carries the capture-time gap to the one before it (the
  * dynfield of stage.h), which an output with `timing:` follows. Once the
  * last pass is out the stage sets s->ended and its segment finishes.
+ *
+ * Dealt (`every: N, from: K`), only the share K, K+N, ... of each pass is
+ * preloaded and sent, each packet carrying the gap, packets and bytes of
+ * the whole capture since the share's one before it (stage.h's span), so
+ * that N paths with outputs given `shared: true` follow one schedule: the
+ * replay over several ports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,7 +45,9 @@
 #define CAPTURE_STREAM_RING 1024
 #define CAPTURE_READER_NAP_US 100	/* ring full or pool dry: retry after */
 
-static const char *const capture_keys[] = { "file", "loop", "stream", "pad", NULL };
+static const char *const capture_keys[] = {
+	"file", "loop", "stream", "pad", "every", "from", NULL,
+};
 static const char *const capture_counter_names[] = { CAPTURE_COUNTERS(STAGE_DROP_NAME) };
 
 struct capture_priv {
@@ -48,6 +56,9 @@ struct capture_priv {
 	struct rte_mbuf *const *pkts;
 	uint64_t n;			/**< packets per pass */
 	uint64_t k;			/**< next packet */
+	struct rte_mbuf *lead;		/**< the share's first packet, once:
+					     a copy carrying what lies before
+					     it in the first pass (stage.h) */
 	uint64_t loops;			/**< passes to send; UINT64_MAX: forever */
 	/* streamed */
 	struct capsrc_stream st;
@@ -73,10 +84,25 @@ capture_parse(struct stage_args *a, void *kconf)
 	case 0:
 		return a->ops->error(a, NULL, "no file, expected file: CAPTURE (pcap or pcapng)");
 	}
+	c->every = 1;
 	if (a->ops->u64(a, "loop", 0, UINT64_C(1000000000000000), &c->loops) < 0 ||
 	    a->ops->boolean(a, "stream", &c->stream) < 0 ||
-	    a->ops->boolean(a, "pad", &c->pad) < 0)
+	    a->ops->boolean(a, "pad", &c->pad) < 0 ||
+	    a->ops->u64(a, "every", 1, CAPTURE_EVERY_MAX, &c->every) < 0)
 		return -1;
+	switch (a->ops->u64(a, "from", 0, CAPTURE_EVERY_MAX - 1, &c->from)) {
+	case -1:
+		return -1;
+	case 1:
+		if (c->from >= c->every)
+			return a->ops->error(a, "from", "from is %" PRIu64 ", expected 0..%" PRIu64
+					     " (below every: %" PRIu64 ")", c->from,
+					     c->every - 1, c->every);
+	}
+	/* A share is a set of preloaded packets: a stream has none. */
+	if (c->every > 1 && c->stream)
+		return a->ops->error(a, "every", "every is given with stream: true, expected a "
+				     "preloaded capture (stream: false) to deal");
 	return 0;
 }
 
@@ -86,10 +112,30 @@ static int
 capture_check(const void *kconf, char *err, size_t errlen)
 {
 	const struct capture_conf *c = kconf;
-	struct capsrc_opts o = { .pad = c->pad };
+	struct capsrc_opts o = { .pad = c->pad, .every = c->every, .from = c->from };
 	struct capsrc_info info;
 
-	return capsrc_scan(c->file, &o, &info, err, errlen) != 0 ? -1 : 0;
+	if (capsrc_scan(c->file, &o, &info, err, errlen) != 0)
+		return -1;
+	if (info.share_packets == 0) {
+		snprintf(err, errlen, "%s: %" PRIu64 " packets, and every: %" PRIu64
+			 " from: %" PRIu64 " deals none of them to this capture; "
+			 "expected from below the packet count", c->file, info.packets,
+			 c->every, c->from);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next packet, K just sent: the end of a pass wraps to the first and
+ * counts the pass. @return false once the last pass is out. */
+static __rte_always_inline bool
+capture_next(struct stage *s, struct capture_priv *p, uint64_t *k)
+{
+	if (likely(++*k < p->n))
+		return true;
+	*k = 0;
+	return ++s->ctr.kind[CAPTURE_LOOPS] != p->loops;
 }
 
 static __rte_always_inline uint16_t
@@ -102,7 +148,14 @@ capture_preload(struct stage *s, struct rte_mbuf **pkts, uint16_t max,
 
 	if (unlikely(s->ended))
 		return 0;
-	while (i < max) {
+	if (unlikely(p->lead != NULL) && max != 0) {
+		/* Handed on whole: its one reference is the receiver's. */
+		pkts[i++] = p->lead;
+		p->lead = NULL;
+		if (!capture_next(s, p, &k))
+			s->ended = true;
+	}
+	while (i < max && !s->ended) {
 		struct rte_mbuf *m = p->pkts[k];
 
 		/* The downstream free drops only this reference. */
@@ -111,13 +164,8 @@ capture_preload(struct stage *s, struct rte_mbuf **pkts, uint16_t max,
 		else
 			rte_mbuf_refcnt_update(m, 1);
 		pkts[i++] = m;
-		if (unlikely(++k == p->n)) {
-			k = 0;
-			if (++s->ctr.kind[CAPTURE_LOOPS] == p->loops) {
-				s->ended = true;
-				break;
-			}
-		}
+		if (unlikely(!capture_next(s, p, &k)))
+			s->ended = true;
 	}
 	p->k = k;
 	s->ctr.pkts_in += i;
@@ -210,6 +258,12 @@ capture_stream_init(struct stage *s, const struct stage_env *env, int gap)
 	p->st.ring = p->ring;
 	p->st.loops = c->loops;
 	p->st.gap_field = gap;
+	p->st.span_field = stage_span_field();
+	if (p->st.span_field < 0) {
+		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
+			s->name, strerror(-p->st.span_field));
+		return p->st.span_field;
+	}
 	ret = capsrc_stream_init(&p->st);
 	if (ret != 0) {
 		fprintf(stderr, "stage '%s': %s\n", s->name, p->st.err);
@@ -228,14 +282,51 @@ capture_stream_init(struct stage *s, const struct stage_env *env, int gap)
 	return 0;
 }
 
+/*
+ * The first packet of the share, sent once at the start: a copy of it
+ * that carries, as its span and capture gap (stage.h), what precedes it
+ * in the first pass (capsrc.c set those of every preloaded packet, the
+ * first's across the turn of the pass). Made for every capture, dealt or
+ * not, so that an output with `shared: true` may follow any.
+ */
+static int
+capture_lead(struct stage *s, const struct stage_env *env, int gap, int span)
+{
+	struct capture_priv *p = s->priv;
+	const struct capsrc *cap = p->cap;
+
+	if (env->pool == NULL) {
+		if (cap->lead_pkts == 0)
+			return 0;	/* the first packet's own place: 0 */
+		fprintf(stderr, "stage '%s': a dealt capture needs its path's mbuf pool\n",
+			s->name);
+		return -EINVAL;
+	}
+	/* Copied from the path's pool, not the capture's: the capture's
+	 * pool is counted back whole at the end, and the copy goes to the
+	 * port like any forwarded packet. */
+	p->lead = rte_pktmbuf_copy(p->pkts[0], env->pool, 0, UINT32_MAX);
+	if (p->lead == NULL) {
+		fprintf(stderr, "stage '%s': no mbuf for the first packet of the share\n",
+			s->name);
+		return -ENOMEM;
+	}
+	stage_span_set(p->lead, span, (uint32_t)cap->lead_pkts, (uint32_t)cap->lead_bytes);
+	*RTE_MBUF_DYNFIELD(p->lead, gap, uint64_t *) = cap->lead_ns;
+	return 0;
+}
+
 static int
 capture_init(struct stage *s, const struct stage_env *env)
 {
 	const struct capture_conf *c = s->kconf;
 	struct capture_priv *p = s->priv;
 	char err[CAPSRC_ERR_MAX], name[RTE_MEMPOOL_NAMESIZE];
-	struct capsrc_opts o = { .pad = c->pad, .pool = name };
-	int gap = stage_gap_field();
+	struct capsrc_opts o = {
+		.pad = c->pad, .pool = name, .every = c->every, .from = c->from,
+	};
+	int gap = stage_gap_field(), span = stage_span_field();
+	int ret;
 
 	p->stop = env->stop;
 	if (gap < 0) {
@@ -243,7 +334,13 @@ capture_init(struct stage *s, const struct stage_env *env)
 			s->name, strerror(-gap));
 		return gap;
 	}
+	if (span < 0) {
+		fprintf(stderr, "stage '%s': mbuf dynfield for the shared schedule: %s\n",
+			s->name, strerror(-span));
+		return span;
+	}
 	o.gap_field = gap;
+	o.span_field = span;
 	if (capsrc_scan(c->file, &o, &p->res.info, err, sizeof(err)) != 0) {
 		fprintf(stderr, "stage '%s': %s\n", s->name, err);
 		return -EINVAL;
@@ -257,8 +354,11 @@ capture_init(struct stage *s, const struct stage_env *env)
 		return -rte_errno;
 	}
 	p->pkts = p->cap->pkts;
-	p->n = p->cap->info.packets;
+	p->n = p->cap->n;
 	p->loops = c->loops != 0 ? c->loops : UINT64_MAX;
+	ret = capture_lead(s, env, gap, span);
+	if (ret != 0)
+		return ret;
 	s->burst = p->cap->chained ? capture_chained_burst : capture_burst;
 	return 0;
 }
@@ -292,9 +392,14 @@ static void
 capture_report(const struct stage *cs, FILE *f)
 {
 	struct stage *s = (struct stage *)(uintptr_t)cs;
+	const struct capture_conf *c = s->kconf;
 	struct capture_priv *p = s->priv;
 	struct capture_result *r = &p->res;
 
+	/* The share's first packet, if the run stopped before it went: it
+	 * is the path pool's, which the runtime counts after this. */
+	rte_pktmbuf_free(p->lead);
+	p->lead = NULL;
 	if (p->cap != NULL) {
 		r->pool_size = p->cap->pool->size;
 		r->pool_avail = capsrc_release(p->cap);
@@ -305,8 +410,12 @@ capture_report(const struct stage *cs, FILE *f)
 		r->pool_avail = rte_mempool_avail_count(p->pool);
 	}
 	r->counted = true;
+	if (c->every > 1)
+		fprintf(f, "capture %-10s every %" PRIu64 " from %" PRIu64 ": %" PRIu64
+			" of %" PRIu64 " packets a pass\n", s->name, c->every, c->from,
+			r->info.share_packets, r->info.packets);
 	fprintf(f, "capture %-10s %" PRIu64 " packets a pass, %" PRIu64 " passes%s, "
-		"pool %u/%u mbufs back%s\n", s->name, r->info.packets, r->passes,
+		"pool %u/%u mbufs back%s\n", s->name, r->info.share_packets, r->passes,
 		p->cap != NULL ? " (preloaded)" : " (streamed)", r->pool_avail,
 		r->pool_size, r->pool_avail == r->pool_size ? "" : " (LEAK)");
 }
@@ -319,6 +428,8 @@ capture_fini(struct stage *s)
 	if (p == NULL)
 		return;
 	capture_stream_stop(p);
+	rte_pktmbuf_free(p->lead);
+	p->lead = NULL;
 	ring_free(p->ring);
 	p->ring = NULL;
 	rte_mempool_free(p->pool);
@@ -351,7 +462,10 @@ static struct stage_ops capture_ops = {
 	.summary = "send a capture file (pcap, pcapng), looped by reference count",
 	.help = "file: CAPTURE, loop: N (default 1, 0: forever),\n"
 		"stream: true (read while sending; larger than memory),\n"
-		"pad: true (records shorter than the wire padded with zeros)",
+		"pad: true (records shorter than the wire padded with zeros),\n"
+		"every: N, from: K (a share of the capture dealt over N paths:\n"
+		"packets K, K+N, K+2N... of each pass; 1..64, 0..N-1; with\n"
+		"outputs given shared: true, one schedule over all of them)",
 	.keys = capture_keys,
 	.conf_size = sizeof(struct capture_conf),
 	.parse = capture_parse,

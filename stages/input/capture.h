@@ -22,7 +22,11 @@ struct capture_conf {
 	uint64_t loops;			/**< passes, 0: forever; default 1 */
 	bool stream;			/**< read while sending */
 	bool pad;			/**< pad records to their wire length */
+	uint64_t every;			/**< deal: every N-th packet (default 1) */
+	uint64_t from;			/**< ... starting at this one (0..every-1) */
 };
+
+#define CAPTURE_EVERY_MAX 64		/**< most captures one file is dealt over */
 
 /* The capture kind's counters (s->ctr.kind[]). */
 #define CAPTURE_COUNTERS(X)                                                    \

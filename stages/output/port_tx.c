@@ -48,8 +48,13 @@ static const char *const port_tx_counter_names[] = { PORT_TX_COUNTERS(STAGE_DROP
 
 static const char *const port_tx_keys[] = {
 	"retries", "pps", "mbps", "timing", "overhead", "tx_burst", "duration",
-	"measure", NULL,
+	"measure", "shared", NULL,
 };
+
+/* The start of the schedule the outputs with `shared: true` share: set
+ * by the first of them to send (a compare-and-swap, no lock), read by the
+ * others; one pipeline per process. */
+static uint64_t port_tx_shared_t0;
 
 struct port_tx_priv {
 	uint32_t retries;
@@ -60,6 +65,7 @@ struct port_tx_priv {
 	bool started;			/**< the schedule has its t0 */
 	uint64_t end;			/**< TSC: what is due later is dropped */
 	int gap_field;			/**< timing: the capture-gap dynfield */
+	int span_field;			/**< shared pps, mbps: the span dynfield */
 	uint64_t scheduled;		/**< packets the schedule has passed */
 	const volatile int *stop;
 	struct pacer_sched sched;	/**< cursor: due of the next packet */
@@ -147,6 +153,12 @@ port_tx_parse(struct stage_args *a, void *kconf)
 		return -1;
 	if (ret > 0 && c->pps == 0 && c->mbps == 0 && c->speed == 0)
 		return a->ops->error(a, "duration", "duration is given without pacing, expected it with pps, mbps or timing");
+	ret = a->ops->boolean(a, "shared", &c->shared);
+	if (ret < 0)
+		return -1;
+	if (ret > 0 && c->shared && c->pps == 0 && c->mbps == 0 && c->speed == 0)
+		return a->ops->error(a, "shared", "shared is given without pacing, "
+				     "expected it with pps, mbps or timing");
 	switch (a->ops->u64(a, "overhead", 0, 1000, &c->overhead)) {
 	case -1:
 		return -1;
@@ -332,11 +344,15 @@ port_tx_measured_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
  *
  * MODE is a constant in each variant: pps adds 1 unit after each packet,
  * mbps its bits, timing adds the capture gap before each packet but the
- * first.
+ * first. SHARED (a constant too) adds instead, before every packet, the
+ * first included, what lies between it and the one before it in the
+ * capture's share (stage.h): the packets (pps), their bits (mbps), the
+ * capture gap (timing); and its schedule starts when the first shared
+ * output's does.
  */
 static __rte_always_inline uint16_t
 port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
-	      const enum pacer_mode mode)
+	      const enum pacer_mode mode, const bool shared)
 {
 	struct port_tx_priv *p = s->priv;
 	struct pacer_sched cur;
@@ -350,25 +366,40 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 		return port_tx_done(s, pkts, n, 0, 0);
 	now = rte_rdtsc();
 	if (unlikely(!p->started)) {
-		pacer_sched_start(&p->sched, now);
+		uint64_t t0 = now, none = 0;
+
+		if (shared && !__atomic_compare_exchange_n(&port_tx_shared_t0, &none, now,
+							  false, __ATOMIC_ACQ_REL,
+							  __ATOMIC_ACQUIRE))
+			t0 = none;
+		pacer_sched_start(&p->sched, t0);
 		p->started = true;
 		if (p->end != UINT64_MAX)
-			p->end += now;
+			p->end += t0;
 	}
 	cur = p->sched;
 	/* Once the duration is over, even what is due and late stays: sent
 	 * now, it would make the achieved rate hostage to the last hiccup. */
 	lim = likely(now < p->end) ? RTE_MIN(fit, p->burst) : 0;
 	for (k = 0; k < lim; k++) {
-		if (mode == PACER_TIMING && likely(p->scheduled + k != 0))
+		if (shared && mode == PACER_TIMING) {
 			pacer_sched_add(&cur, stage_gap_ns(pkts[k], p->gap_field));
+		} else if (shared) {
+			struct stage_span sp = stage_span(pkts[k], p->span_field);
+
+			pacer_sched_add(&cur, mode == PACER_PPS ? sp.pkts :
+					((uint64_t)sp.bytes + (uint64_t)sp.pkts *
+					 p->pace.overhead) * 8);
+		} else if (mode == PACER_TIMING && likely(p->scheduled + k != 0)) {
+			pacer_sched_add(&cur, stage_gap_ns(pkts[k], p->gap_field));
+		}
 		if (cur.due > now || unlikely(cur.due >= p->end))
 			break;
 		due[k] = cur.due;
 		len[k] = rte_pktmbuf_pkt_len(pkts[k]);
-		if (mode == PACER_PPS)
+		if (!shared && mode == PACER_PPS)
 			pacer_sched_add(&cur, 1);
-		else if (mode == PACER_MBPS)
+		else if (!shared && mode == PACER_MBPS)
 			pacer_sched_add(&cur, (uint64_t)(len[k] + p->pace.overhead) * 8);
 		after_u[k] = cur.u;
 		after_due[k] = cur.due;
@@ -408,19 +439,37 @@ port_tx_paced(struct stage *s, struct rte_mbuf **pkts, uint16_t n,
 static uint16_t
 port_tx_pps_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	return port_tx_paced(s, pkts, n, PACER_PPS);
+	return port_tx_paced(s, pkts, n, PACER_PPS, false);
 }
 
 static uint16_t
 port_tx_mbps_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	return port_tx_paced(s, pkts, n, PACER_MBPS);
+	return port_tx_paced(s, pkts, n, PACER_MBPS, false);
 }
 
 static uint16_t
 port_tx_timing_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	return port_tx_paced(s, pkts, n, PACER_TIMING);
+	return port_tx_paced(s, pkts, n, PACER_TIMING, false);
+}
+
+static uint16_t
+port_tx_shared_pps_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return port_tx_paced(s, pkts, n, PACER_PPS, true);
+}
+
+static uint16_t
+port_tx_shared_mbps_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return port_tx_paced(s, pkts, n, PACER_MBPS, true);
+}
+
+static uint16_t
+port_tx_shared_timing_burst(struct stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return port_tx_paced(s, pkts, n, PACER_TIMING, true);
 }
 
 static int
@@ -448,7 +497,20 @@ port_tx_init(struct stage *s, const struct stage_env *env)
 	}
 	p->pace.rate = c->pps != 0 ? c->pps : c->mbps != 0 ? c->mbps : c->speed;
 	p->pace.overhead = (uint32_t)c->overhead;
+	p->pace.shared = c->shared;
 	p->end = UINT64_MAX;
+	if (c->shared) {
+		/* Written by a capture input, set up first (see timing). */
+		p->span_field = rte_mbuf_dynfield_lookup(STAGE_SPAN_DYNFIELD, NULL);
+		if (p->span_field < 0) {
+			fprintf(stderr, "stage '%s': shared needs packets with their place in "
+				"the capture, expected a capture input (kind: capture) before it\n",
+				s->name);
+			return -EINVAL;
+		}
+		/* Every init runs before any burst: no output has started. */
+		__atomic_store_n(&port_tx_shared_t0, 0, __ATOMIC_RELAXED);
+	}
 	if (p->pace.mode == PACER_TIMING) {
 		/* Registered by a capture input, which is set up first: a
 		 * pipeline without one has no capture times to follow. */
@@ -468,9 +530,14 @@ port_tx_init(struct stage *s, const struct stage_env *env)
 	/* Relative to the first packet's time; made absolute then. */
 	if (c->duration != 0)
 		p->end = (uint64_t)(c->duration * p->pace.hz);
-	s->burst = p->pace.mode == PACER_PPS ? port_tx_pps_burst :
-		   p->pace.mode == PACER_MBPS ? port_tx_mbps_burst :
-		   port_tx_timing_burst;
+	if (c->shared)
+		s->burst = p->pace.mode == PACER_PPS ? port_tx_shared_pps_burst :
+			   p->pace.mode == PACER_MBPS ? port_tx_shared_mbps_burst :
+			   port_tx_shared_timing_burst;
+	else
+		s->burst = p->pace.mode == PACER_PPS ? port_tx_pps_burst :
+			   p->pace.mode == PACER_MBPS ? port_tx_mbps_burst :
+			   port_tx_timing_burst;
 	return 0;
 }
 
@@ -526,10 +593,16 @@ port_tx_report(const struct stage *s, FILE *f)
 	got = port_tx_achieved(s, &secs);
 	if (isnan(got))
 		return;
-	fprintf(f, "pace  %-12s asked %.*f %s, achieved %.3f %s (%+.4f %%) over %.3f s\n",
-		s->name, pc->rate == floor(pc->rate) ? 0 : 6, pc->rate,
-		unit[pc->mode], got, unit[pc->mode], (got - pc->rate) / pc->rate * 100,
-		secs);
+	if (pc->shared)
+		/* Its share's rate: the schedule's is over all the shares. */
+		fprintf(f, "pace  %-12s a share of one schedule at %.*f %s: achieved %.3f %s "
+			"over %.3f s\n", s->name, pc->rate == floor(pc->rate) ? 0 : 6,
+			pc->rate, unit[pc->mode], got, unit[pc->mode], secs);
+	else
+		fprintf(f, "pace  %-12s asked %.*f %s, achieved %.3f %s (%+.4f %%) over %.3f s\n",
+			s->name, pc->rate == floor(pc->rate) ? 0 : 6, pc->rate,
+			unit[pc->mode], got, unit[pc->mode],
+			(got - pc->rate) / pc->rate * 100, secs);
 	fprintf(f, "pace  %-12s departure error (TX call - schedule, n=%lu): p50 %.3f us, "
 		"p99 %.3f us, max %.3f us\n", s->name, pc->dep.n,
 		pacer_hist_quantile(&pc->dep, 0.5) * 1e6 / pc->hz,
@@ -577,7 +650,9 @@ static struct stage_ops port_tx_ops = {
 		"tx_burst: 1..32 (most packets per TX call, default 32),\n"
 		"duration: S (paced: nothing due S s after the first packet is\n"
 		"taken; at the stop it is dropped as stopped),\n"
-		"measure: true (unpaced: note first and last departure times)",
+		"measure: true (unpaced: note first and last departure times),\n"
+		"shared: true (paced: one schedule over every shared output, each\n"
+		"packet at its place in the capture dealt with every:/from:)",
 	.keys = port_tx_keys,
 	.conf_size = sizeof(struct port_tx_conf),
 	.parse = port_tx_parse,

@@ -24,6 +24,9 @@ struct port_tx_conf {
 	bool measure;			/**< unpaced: note first/last TX call TSC */
 	double duration;		/**< paced: take nothing due this many s
 					     after the first packet; 0: no end */
+	bool shared;			/**< paced: one schedule with the other
+					     shared outputs, each packet at its
+					     capture's place in it (stage.h) */
 };
 
 /* The output kind's counters (s->ctr.kind[]), declared once. */
@@ -46,6 +49,8 @@ struct port_tx_pace {
 	uint64_t first_due, last_due;	/**< their departure times */
 	uint64_t last_bits;		/**< paced bits of the last packet */
 	uint32_t overhead;		/**< bytes per frame added for mbps */
+	bool shared;			/**< a share of one schedule: rate is
+					     the whole schedule's, not its own */
 	struct pacer_hist dep;		/**< TSC at TX call - due, per packet */
 };
 
