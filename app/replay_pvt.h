@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ethdev.h>
+
+#include "capsrc.h"
 #include "pacer.h"
 
 #define REPLAY_TX_LCORE 1		/* the first TX lcore; port i's is 1 + i */
@@ -41,6 +44,35 @@ struct replay_opts {
 	char **eal_argv;
 };
 
+
+struct app;
+struct app_lcore_stats;
+struct stage;
+
+/* The run, as the hooks see it. */
+struct replay_run {
+	const struct replay_opts *o;
+	struct capsrc_info info;
+	unsigned int n;				/**< ports */
+	const struct stage *cap[REPLAY_PORTS_MAX], *tx[REPLAY_PORTS_MAX];
+	uint16_t port_id[REPLAY_PORTS_MAX];
+	uint64_t hz;
+	uint64_t tsc0, tsc1;		/**< main lcore, around the run */
+	double wall0, wall1;
+	uint64_t overhead;
+	struct rte_eth_stats port_stats[REPLAY_PORTS_MAX];	/**< once drained */
+	const struct app_lcore_stats *lst[REPLAY_PORTS_MAX];	/**< TX loops */
+	/* the display */
+	bool tty;
+	double last, last_bar;
+	uint64_t last_sent, last_bytes, bar_sent, bar_bytes;
+	double bar_pps, bar_mbps;
+};
+
+/**
+ * The report, a hook of the run (replay_report.c): @return the exit status.
+ */
+int replay_report(struct app *a, void *arg, int status);
 
 /**
  * Parse the replay's command line into O.
