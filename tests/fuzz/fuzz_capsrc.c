@@ -8,7 +8,10 @@
  * Oracle: a refusal names the file; an accepted capture preloads to
  * exactly the packets and bytes the scan counted, each packet's segments
  * adding up to its length, no segment over the data room the scan chose,
- * and every mbuf back in the pool when the capture is released.
+ * and every mbuf back in the pool when the capture is released. A share
+ * of it (every: 2 or 3, from: below it; chosen from the input's size)
+ * preloads exactly the packets from, from + every, ... of the whole one,
+ * the same bytes in the same order, in exactly the mbufs its scan counted.
  */
 #define FUZZ_WITH_EAL 1
 
@@ -16,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
@@ -91,6 +95,97 @@ fuzz_check_load(const uint8_t *data, size_t size,
 	capsrc_free(c);
 }
 
+static struct capsrc *
+fuzz_load(const uint8_t *data, size_t size, const struct capsrc_opts *o,
+	  const struct capsrc_info *info)
+{
+	char err[CAPSRC_ERR_MAX] = "";
+	struct capsrc *c;
+	FILE *fp;
+
+	fp = fmemopen((void *)(uintptr_t)data, size, "r");
+	if (fp == NULL)
+		abort();
+	c = capsrc_load_fp(fp, "fuzz.pcap", o, info, SOCKET_ID_ANY, err,
+			   sizeof(err));
+	if (c == NULL) {
+		if (rte_errno != ENOMEM)
+			FUZZ_FAIL("scan accepted, load refused: %s", err);
+		fuzz_check_err("fuzz.pcap", err);
+	}
+	return c;
+}
+
+/* Packet J of the share is packet K of the whole: same length, same bytes. */
+static void
+fuzz_same_packet(const struct rte_mbuf *a, const struct rte_mbuf *b,
+		 uint64_t j, uint64_t k)
+{
+	static uint8_t ba[65536], bb[65536];
+	uint32_t len = a->pkt_len;
+	const void *pa, *pb;
+
+	if (len != b->pkt_len)
+		FUZZ_FAIL("share packet %lu: %u bytes, whole packet %lu: %u", j,
+			  len, k, b->pkt_len);
+	if (len > sizeof(ba))
+		len = sizeof(ba);
+	pa = rte_pktmbuf_read(a, 0, len, ba);
+	pb = rte_pktmbuf_read(b, 0, len, bb);
+	if (pa == NULL || pb == NULL || memcmp(pa, pb, len) != 0)
+		FUZZ_FAIL("share packet %lu differs from whole packet %lu", j, k);
+}
+
+static void
+fuzz_check_share(const uint8_t *data, size_t size, bool pad,
+		 const struct capsrc_info *whole_info)
+{
+	struct capsrc_opts o = { .pad = pad, .every = 2 + size % 2 };
+	struct capsrc_opts w = { .pad = pad };
+	struct capsrc_info info;
+	struct capsrc *share, *whole;
+	char err[CAPSRC_ERR_MAX] = "";
+	uint64_t j, want;
+	FILE *fp;
+	int ret;
+
+	o.from = (size / 2) % o.every;
+	want = whole_info->packets > o.from ?
+	       (whole_info->packets - o.from + o.every - 1) / o.every : 0;
+	fp = fmemopen((void *)(uintptr_t)data, size, "r");
+	if (fp == NULL)
+		abort();
+	ret = capsrc_scan_fp(fp, "fuzz.pcap", &o, &info, err, sizeof(err));
+	if (ret != 0)
+		FUZZ_FAIL("whole capture scanned, its share refused (%d): %s", ret, err);
+	if (info.packets != whole_info->packets || info.share_packets != want)
+		FUZZ_FAIL("share every %lu from %lu: %lu of %lu packets, expected %lu",
+			  o.every, o.from, info.share_packets, info.packets, want);
+	if (want == 0)
+		return;
+	share = fuzz_load(data, size, &o, &info);
+	if (share == NULL)
+		return;
+	whole = fuzz_load(data, size, &w, whole_info);
+	if (whole == NULL) {
+		capsrc_release(share);
+		capsrc_free(share);
+		return;
+	}
+	if (share->n != want || whole->n != whole_info->packets)
+		FUZZ_FAIL("share preloaded %lu packets of %lu, expected %lu", share->n,
+			  whole->n, want);
+	for (j = 0; j < share->n; j++)
+		fuzz_same_packet(share->pkts[j], whole->pkts[o.from + j * o.every],
+				 j, o.from + j * o.every);
+	if (capsrc_release(share) != info.share_segs)
+		FUZZ_FAIL("share: mbufs not back in the pool after release");
+	if (capsrc_release(whole) != whole_info->segs)
+		FUZZ_FAIL("whole: mbufs not back in the pool after release");
+	capsrc_free(share);
+	capsrc_free(whole);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,8 +218,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_FAIL("inconsistent scan: %lu records, %lu packets, %lu empty",
 				  info.records, info.packets, info.empty);
 		if (info.segs <= LOAD_SEGS_MAX &&
-		    info.bytes <= LOAD_BYTES_MAX)
+		    info.bytes <= LOAD_BYTES_MAX) {
 			fuzz_check_load(data, size, &o, &info);
+			fuzz_check_share(data, size, o.pad, &info);
+		}
 	}
 	return 0;
 }
