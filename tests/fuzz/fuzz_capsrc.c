@@ -43,12 +43,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void
-fuzz_check_load(const uint8_t *data, size_t size,
-		const struct capsrc_opts *o, const struct capsrc_info *info)
+static struct capsrc *
+fuzz_load(const uint8_t *data, size_t size, const struct capsrc_opts *o,
+	  const struct capsrc_info *info)
 {
 	char err[CAPSRC_ERR_MAX] = "";
-	uint64_t k, bytes = 0;
 	struct capsrc *c;
 	FILE *fp;
 
@@ -63,8 +62,19 @@ fuzz_check_load(const uint8_t *data, size_t size,
 		if (rte_errno != ENOMEM)
 			FUZZ_FAIL("scan accepted, load refused: %s", err);
 		fuzz_check_err("fuzz.pcap", err);
-		return;
 	}
+	return c;
+}
+
+static void
+fuzz_check_load(const uint8_t *data, size_t size,
+		const struct capsrc_opts *o, const struct capsrc_info *info)
+{
+	uint64_t k, bytes = 0;
+	struct capsrc *c = fuzz_load(data, size, o, info);
+
+	if (c == NULL)
+		return;
 	if (c->info.packets != info->packets)
 		FUZZ_FAIL("scan %lu packets, load %lu", info->packets,
 			  c->info.packets);
@@ -93,27 +103,6 @@ fuzz_check_load(const uint8_t *data, size_t size,
 	if (capsrc_release(c) != info->segs)
 		FUZZ_FAIL("mbufs not back in the pool after release");
 	capsrc_free(c);
-}
-
-static struct capsrc *
-fuzz_load(const uint8_t *data, size_t size, const struct capsrc_opts *o,
-	  const struct capsrc_info *info)
-{
-	char err[CAPSRC_ERR_MAX] = "";
-	struct capsrc *c;
-	FILE *fp;
-
-	fp = fmemopen((void *)(uintptr_t)data, size, "r");
-	if (fp == NULL)
-		abort();
-	c = capsrc_load_fp(fp, "fuzz.pcap", o, info, SOCKET_ID_ANY, err,
-			   sizeof(err));
-	if (c == NULL) {
-		if (rte_errno != ENOMEM)
-			FUZZ_FAIL("scan accepted, load refused: %s", err);
-		fuzz_check_err("fuzz.pcap", err);
-	}
-	return c;
 }
 
 /* Packet J of the share is packet K of the whole: same length, same bytes. */
